@@ -1,0 +1,107 @@
+#include "analyzer.h"
+
+#include <algorithm>
+
+#include "icmp_codes.h"
+
+namespace tcpdiag {
+
+namespace {
+constexpr uint8_t kTcp = static_cast<uint8_t>(Transport::Tcp);
+// Wireshark numbers streams densely in order of appearance; an index far beyond the streams seen
+// so far is a corrupt value, and growing the table to it would waste memory.
+constexpr uint32_t kMaxStreamGap = 1u << 16;
+}  // namespace
+
+void Analyzer::note_time(int64_t time_us) { end_time_us_ = std::max(end_time_us_, time_us); }
+
+StreamState &Analyzer::tcp_stream(uint32_t index) {
+    if (index >= tcp_.size()) {
+        tcp_.resize(index + 1);
+        tcp_seen_.resize(index + 1, false);
+    }
+    StreamState &st = tcp_[index];
+    if (!tcp_seen_[index]) {
+        tcp_seen_[index] = true;
+        st.transport = Transport::Tcp;
+        st.index = index;
+    }
+    return st;
+}
+
+StreamState *Analyzer::udp_stream(uint32_t index) {
+    auto it = udp_.find(index);
+    return it == udp_.end() ? nullptr : &it->second;
+}
+
+FrameNote Analyzer::observe(const TcpSegment &seg) {
+    note_time(seg.time_us);
+    FrameNote note{{Transport::Tcp, seg.stream}, {}};
+    if (seg.stream >= tcp_.size() + kMaxStreamGap) return note;
+    StreamState &st = tcp_stream(seg.stream);
+    const bool first = st.first_frame == 0;
+    note.event = update(st, seg);
+    if (first) tcp_by_flow_[FlowKey::of(kTcp, st.client, st.server)] = seg.stream;
+    return note;
+}
+
+bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
+    note_time(err.time_us);
+    if (!is_destination_unreachable(err.icmp_version, err.type, err.code)) return false;
+    StreamState *st = nullptr;
+    uint32_t index = err.quoted_stream;
+    if (err.quoted_transport == Transport::Udp) {
+        if (!err.quoted_stream_known) return false;
+        st = udp_stream(index);
+        if (!st) {
+            st = &udp_[index];
+            st->transport = Transport::Udp;
+            st->index = index;
+            st->client = err.quoted_src;
+            st->server = err.quoted_dst;
+        }
+    } else {
+        if (!err.quoted_stream_known) {
+            // A short quote leaves Wireshark without a stream number: find it by addresses and ports.
+            auto it = tcp_by_flow_.find(FlowKey::of(kTcp, err.quoted_src, err.quoted_dst));
+            if (it == tcp_by_flow_.end()) return false;
+            index = it->second;
+        }
+        if (index >= tcp_.size() || !tcp_seen_[index]) return false;
+        st = &tcp_[index];
+    }
+    note.stream = {err.quoted_transport, index};
+    note.event = update(*st, err);
+    return true;
+}
+
+FrameNote Analyzer::observe(const UdpDatagram &dg) {
+    note_time(dg.time_us);
+    FrameNote note{{Transport::Udp, dg.stream}, {FrameEventKind::Datagram, Side::Client, 0, 0}};
+    if (StreamState *st = udp_stream(dg.stream)) note.event = update(*st, dg);
+    return note;
+}
+
+const StreamState *Analyzer::find(StreamRef ref) const {
+    if (ref.transport == Transport::Tcp)
+        return ref.index < tcp_.size() && tcp_seen_[ref.index] ? &tcp_[ref.index] : nullptr;
+    auto it = udp_.find(ref.index);
+    return it == udp_.end() ? nullptr : &it->second;
+}
+
+Diagnosis Analyzer::diagnose(const StreamState &stream) const {
+    return tcpdiag::diagnose(stream, config_, end_time_us_);
+}
+
+std::vector<const StreamState *> Analyzer::streams() const {
+    std::vector<const StreamState *> out;
+    for (size_t i = 0; i < tcp_.size(); ++i)
+        if (tcp_seen_[i]) out.push_back(&tcp_[i]);
+    std::vector<const StreamState *> udp;
+    for (const auto &entry : udp_) udp.push_back(&entry.second);
+    std::sort(udp.begin(), udp.end(), [](auto *a, auto *b) { return a->index < b->index; });
+    out.insert(out.end(), udp.begin(), udp.end());
+    return out;
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,65 @@
+// All streams of one capture: feeds observations to their stream, answers per-stream verdicts.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "config.h"
+#include "diagnosis.h"
+#include "endpoint.h"
+#include "observation.h"
+#include "stream_state.h"
+
+namespace tcpdiag {
+
+struct StreamRef {
+    Transport transport = Transport::Tcp;
+    uint32_t index = 0;
+};
+
+// What one frame contributed, kept by the glue so later passes can display it.
+struct FrameNote {
+    StreamRef stream;
+    FrameEvent event;
+};
+
+class Analyzer {
+  public:
+    explicit Analyzer(const Config &config = Config{}) : config_(config) {}
+
+    FrameNote observe(const TcpSegment &segment);
+    // Returns false when the error quotes no stream seen so far and cannot start one.
+    bool observe(const IcmpError &error, FrameNote &note);
+    // UDP streams are tracked only once an ICMP error answers them.
+    FrameNote observe(const UdpDatagram &datagram);
+
+    const StreamState *find(StreamRef ref) const;
+    // The verdict of a stream as far as the capture has been read.
+    Diagnosis diagnose(const StreamState &stream) const;
+
+    // Streams in order of first appearance: TCP by tcp.stream, then UDP by udp.stream.
+    std::vector<const StreamState *> streams() const;
+
+    const Config &config() const { return config_; }
+    void set_config(const Config &config) { config_ = config; }
+    int64_t end_time_us() const { return end_time_us_; }
+    size_t tcp_stream_count() const { return tcp_.size(); }
+
+  private:
+    StreamState &tcp_stream(uint32_t index);
+    StreamState *udp_stream(uint32_t index);
+    void note_time(int64_t time_us);
+
+    Config config_;
+    // tcp.stream numbers are dense from 0, so a vector indexed by them is the table.
+    std::deque<StreamState> tcp_;
+    std::vector<bool> tcp_seen_;
+    std::unordered_map<uint32_t, StreamState> udp_;
+    // Latest TCP stream per address/port pair, to match ICMP errors that quote only 8 bytes.
+    std::unordered_map<FlowKey, uint32_t, FlowKeyHash> tcp_by_flow_;
+    int64_t end_time_us_ = 0;
+};
+
+}  // namespace tcpdiag

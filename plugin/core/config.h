@@ -1,0 +1,25 @@
+// Thresholds and hints that decide verdicts; the plugin exposes them as preferences.
+#pragma once
+
+#include <cstdint>
+
+namespace tcpdiag {
+
+enum class CapturePoint : uint8_t {
+    Auto,    // decide from the TTL / hop limit of the client's SYN
+    Client,  // the capture was taken at (or near) the connecting host
+    Server,  // the capture was taken at (or near) the destination host
+};
+
+struct Config {
+    // Unanswered SYN retransmissions that make handshake_loss / no_response.
+    uint32_t syn_retransmissions_threshold = 1;
+    // Retransmissions without the peer's ACK advancing that make data_loss. Windows gives up
+    // after 5 (TcpMaxDataRetransmissions); Linux retries for ~15 minutes, so 3 catches both.
+    uint32_t data_retransmissions_threshold = 3;
+    // How long a zero window must stay closed, unrecovered, to be a stall.
+    uint32_t zero_window_threshold_ms = 2000;
+    CapturePoint capture_point = CapturePoint::Auto;
+};
+
+}  // namespace tcpdiag

@@ -1,0 +1,162 @@
+#include "diagnosis.h"
+
+#include "icmp_codes.h"
+
+namespace tcpdiag {
+
+namespace {
+
+Actor actor_of(Side s) { return s == Side::Client ? Actor::Client : Actor::Server; }
+
+Diagnosis make(Verdict v, Actor by, uint32_t frame, FrameEventKind kind = FrameEventKind::None,
+               Side side = Side::Client, uint16_t run = 0) {
+    return {v, by, frame, kind, side, run, 0};
+}
+
+Actor reset_actor(const StreamState &st) {
+    return st.reset_seen() ? actor_of(st.first_reset_side()) : Actor::None;
+}
+
+uint32_t first_reset_frame(const StreamState &st) {
+    return st.reset_seen() ? st.of(st.first_reset_side()).rst_frame : 0;
+}
+
+// A SYN that still carries the sender's initial TTL was captured before its first hop.
+bool is_initial_ttl(uint8_t ttl) { return ttl == 64 || ttl == 128 || ttl == 255; }
+
+bool captured_at_destination(const StreamState &st, const Config &config) {
+    switch (config.capture_point) {
+    case CapturePoint::Client: return false;
+    case CapturePoint::Server: return true;
+    case CapturePoint::Auto: break;
+    }
+    const uint8_t ttl = st.of(Side::Client).first_syn_ttl;
+    return ttl != 0 && !is_initial_ttl(ttl);
+}
+
+// Rule 1: a RST whose TTL does not fit its claimed sender.
+bool injected(const StreamState &st, Diagnosis &out) {
+    for (Side s : {Side::Client, Side::Server}) {
+        const SideState &side = st.of(s);
+        if (side.rst_frame && side.rst_ttl_mismatch) {
+            out = make(Verdict::InjectedReset, Actor::Path, side.rst_frame, FrameEventKind::Reset, s);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Rule 2: the server reset the SYN, no SYN/ACK.
+bool refused(const StreamState &st, Diagnosis &out) {
+    const SideState &server = st.of(Side::Server);
+    if (st.of(Side::Client).syns == 0 || st.synack_frame || !server.rst_frame) return false;
+    out = make(Verdict::Refused, Actor::Server, server.rst_frame, FrameEventKind::Reset, Side::Server);
+    return true;
+}
+
+// Rule 3: ICMP Destination Unreachable, and the stream did not recover after it.
+bool icmp_unreachable(const StreamState &st, Diagnosis &out) {
+    if (!st.icmp.frame) return false;
+    const bool recovered = st.last_ack_progress_frame > st.icmp.frame ||
+                           (st.of(Side::Client).fin_frame && st.of(Side::Server).fin_frame);
+    if (recovered) return false;
+    const Actor by = st.icmp.reporter == st.server.address ? Actor::Server : Actor::Path;
+    const bool port = is_port_unreachable(st.icmp.icmp_version, st.icmp.type, st.icmp.code);
+    const Verdict v = (st.transport == Transport::Udp && port) ? Verdict::PortUnreachable
+                                                                : Verdict::IcmpUnreachable;
+    out = make(v, by, st.icmp.frame, FrameEventKind::IcmpError);
+    return true;
+}
+
+// Rule 4: SYNs (or SYN/ACKs) retransmitted and never answered.
+bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis &out) {
+    const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
+    const uint32_t threshold = config.syn_retransmissions_threshold;
+    if (client.syns > threshold && !st.synack_frame && !server.packets) {
+        const Verdict v = captured_at_destination(st, config) ? Verdict::NoResponse : Verdict::HandshakeLoss;
+        out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
+        return true;
+    }
+    if (server.syns > threshold && !st.established_frame && !st.reset_seen()) {
+        out = make(Verdict::HandshakeLoss, Actor::None, server.last_syn_frame,
+                   FrameEventKind::SynAckRetransmission, Side::Server);
+        return true;
+    }
+    return false;
+}
+
+// Rule 5: a side retransmitted and the peer's ACK never advanced again.
+bool data_loss(const StreamState &st, const Config &config, Diagnosis &out) {
+    for (Side s : {Side::Client, Side::Server}) {
+        const SideState &side = st.of(s);
+        if (side.unanswered_retransmissions < config.data_retransmissions_threshold) continue;
+        out = make(Verdict::DataLoss, reset_actor(st), side.run_last_frame, FrameEventKind::Retransmission, s,
+                   side.retransmission_run);
+        out.reset_frame = first_reset_frame(st);
+        return true;
+    }
+    return false;
+}
+
+// Rule 6: a zero window that stayed closed long enough and never reopened.
+bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_time_us, Diagnosis &out) {
+    for (Side s : {Side::Client, Side::Server}) {
+        const SideState &side = st.of(s);
+        if (!side.window_closed) continue;
+        const int64_t end = st.reset_seen() ? st.last_time_us : end_time_us;
+        if (end - side.zero_window_since_us < int64_t{config.zero_window_threshold_ms} * 1000) continue;
+        out = make(Verdict::ZeroWindowStall, reset_actor(st), side.zero_window_frame, FrameEventKind::ZeroWindow,
+                   s, side.zero_window_run);
+        out.reset_frame = first_reset_frame(st);
+        return true;
+    }
+    return false;
+}
+
+// Rules 7 and 8: who reset an established stream, and whether the RST carried an ACK.
+bool reset(const StreamState &st, Diagnosis &out) {
+    if (!st.reset_seen() || !(st.established() || st.synack_frame)) return false;
+    const Side s = st.first_reset_side();
+    const SideState &side = st.of(s);
+    const bool answers_a_segment = st.of(other(s)).packets > 0;
+    const Verdict v = (!side.rst_has_ack && answers_a_segment) ? Verdict::PeerLostState : Verdict::AppReset;
+    out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
+    return true;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us) {
+    Diagnosis d;
+    if (st.first_frame == 0) return d;
+    if (injected(st, d) || refused(st, d) || icmp_unreachable(st, d) || handshake_unanswered(st, config, d) ||
+        data_loss(st, config, d) || zero_window_stall(st, config, end_time_us, d) || reset(st, d))
+        return d;
+    const uint32_t client_fin = st.of(Side::Client).fin_frame, server_fin = st.of(Side::Server).fin_frame;
+    if (client_fin && server_fin)
+        return make(Verdict::GracefulClose, Actor::None, client_fin > server_fin ? client_fin : server_fin,
+                    FrameEventKind::Fin);
+    if (st.established() && st.of(Side::Client).packets && st.of(Side::Server).packets)
+        return make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
+    return make(Verdict::Incomplete, Actor::None, st.first_frame);
+}
+
+bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
+    if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;
+    if (d.evidence_kind == FrameEventKind::None || event.kind != d.evidence_kind) return false;
+    switch (d.evidence_kind) {
+    case FrameEventKind::Fin:
+    case FrameEventKind::IcmpError:
+        return true;
+    case FrameEventKind::SynRetransmission:
+    case FrameEventKind::SynAckRetransmission:
+        return event.side == d.evidence_side;
+    case FrameEventKind::Retransmission:
+    case FrameEventKind::ZeroWindow:
+        return event.side == d.evidence_side && event.run == d.evidence_run;
+    default:
+        return false;  // a reset proves it only as the evidence frame: later RSTs repeat it
+    }
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,30 @@
+// The verdict of one stream: one pure function of its state and the configuration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config.h"
+#include "stream_state.h"
+#include "verdict.h"
+
+namespace tcpdiag {
+
+struct Diagnosis {
+    Verdict verdict = Verdict::Undecided;
+    Actor reset_by = Actor::None;
+    uint32_t evidence_frame = 0;  // the one frame that proves the verdict best
+    // Frames carrying this event (of this side, in this run) prove the verdict too.
+    FrameEventKind evidence_kind = FrameEventKind::None;
+    Side evidence_side = Side::Client;
+    uint16_t evidence_run = 0;
+    uint32_t reset_frame = 0;  // the RST that ended a lossy or stalled stream, also proof
+};
+
+// Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted).
+Diagnosis diagnose(const StreamState &stream, const Config &config, int64_t end_time_us);
+
+// Does this frame event prove the diagnosis? (The evidence frame itself always does.)
+bool proves(const Diagnosis &diagnosis, uint32_t frame, const FrameEvent &event);
+
+}  // namespace tcpdiag

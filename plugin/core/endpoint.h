@@ -1,0 +1,47 @@
+// Network addresses and transport endpoints, independent of Wireshark's types.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tcpdiag {
+
+struct Address {
+    uint8_t family = 0;  // 4, 6, or 0 when unknown
+    std::array<uint8_t, 16> bytes{};
+
+    static Address ipv4(const uint8_t (&b)[4]);
+    static Address from_bytes(uint8_t family, const uint8_t *data);
+    bool known() const { return family != 0; }
+};
+
+struct Endpoint {
+    Address address;
+    uint16_t port = 0;
+};
+
+bool operator==(const Address &a, const Address &b);
+inline bool operator!=(const Address &a, const Address &b) { return !(a == b); }
+bool operator==(const Endpoint &a, const Endpoint &b);
+inline bool operator!=(const Endpoint &a, const Endpoint &b) { return !(a == b); }
+
+// "10.0.0.1", "fd00::1" (RFC 5952 form)
+std::string to_string(const Address &address);
+// "10.0.0.1:80", "[fd00::1]:80"
+std::string to_string(const Endpoint &endpoint);
+
+// A conversation key that is the same for both directions.
+struct FlowKey {
+    uint8_t transport = 0;  // 6 TCP, 17 UDP
+    Endpoint low, high;
+    static FlowKey of(uint8_t transport, const Endpoint &a, const Endpoint &b);
+};
+bool operator==(const FlowKey &a, const FlowKey &b);
+
+struct FlowKeyHash {
+    size_t operator()(const FlowKey &key) const noexcept;
+};
+
+}  // namespace tcpdiag

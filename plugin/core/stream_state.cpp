@@ -1,0 +1,201 @@
+#include "stream_state.h"
+
+namespace tcpdiag {
+
+namespace {
+
+// RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
+bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+
+void note_frame(StreamState &stream, uint32_t frame, int64_t time_us) {
+    if (stream.first_frame == 0) {
+        stream.first_frame = frame;
+        stream.first_time_us = time_us;
+    }
+    stream.last_frame = frame;
+    stream.last_time_us = time_us;
+}
+
+void note_ttl(SideState &side, uint8_t ttl) {
+    if (ttl == 0) return;
+    if (side.ttl_max == 0 || ttl < side.ttl_min) side.ttl_min = ttl;
+    if (ttl > side.ttl_max) side.ttl_max = ttl;
+}
+
+FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
+    SideState &me = stream.of(s);
+    const SideState &peer = stream.of(other(s));
+    if (me.rst_frame) return {};  // the first reset decides; later ones only repeat it
+    me.rst_frame = seg.frame;
+    me.rst_has_ack = seg.flags & tcp_flag::kAck;
+    me.rst_ttl = seg.ttl;
+    // A TTL outside the range of this address's earlier packets was set by someone else.
+    me.rst_ttl_mismatch = seg.ttl && me.ttl_max && (seg.ttl < me.ttl_min || seg.ttl > me.ttl_max);
+    const uint32_t confirmed = me.rst_has_ack ? seg.ack : me.highest_ack;
+    const bool confirmed_known = me.rst_has_ack || me.ack_known;
+    me.rst_unacked_bytes = (peer.seq_known && confirmed_known && seq_after(peer.next_seq, confirmed))
+                               ? peer.next_seq - confirmed
+                               : 0;
+    me.rst_acked_everything = me.rst_unacked_bytes == 0;
+    return {FrameEventKind::Reset, s, 0, 0};
+}
+
+FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
+    SideState &me = stream.of(s);
+    const bool synack = seg.flags & tcp_flag::kAck;
+    ++me.syns;
+    if (me.syns == 1) {
+        me.first_syn_frame = seg.frame;
+        me.first_syn_ttl = seg.ttl;
+    }
+    me.last_syn_frame = seg.frame;
+    if (synack && stream.synack_frame == 0) stream.synack_frame = seg.frame;
+    const uint16_t retransmission = static_cast<uint16_t>(me.syns - 1);
+    if (synack)
+        return {retransmission ? FrameEventKind::SynAckRetransmission : FrameEventKind::SynAck, s, 0,
+                retransmission};
+    return {retransmission ? FrameEventKind::SynRetransmission : FrameEventKind::Syn, s, 0, retransmission};
+}
+
+FrameEvent note_retransmission(SideState &me, Side s, const TcpSegment &seg) {
+    ++me.retransmissions;
+    if (me.unanswered_retransmissions == 0) {
+        ++me.retransmission_run;
+        me.run_first_frame = seg.frame;
+        me.run_original_frame = seg.rto_frame;
+    }
+    if (me.unanswered_retransmissions < UINT16_MAX) ++me.unanswered_retransmissions;
+    me.run_last_frame = seg.frame;
+    return {FrameEventKind::Retransmission, s, me.retransmission_run, me.unanswered_retransmissions};
+}
+
+// The ACK of this side confirmed new data of the peer: the peer's retransmissions are answered.
+void note_ack(StreamState &stream, SideState &me, SideState &peer, const TcpSegment &seg) {
+    if (me.ack_known && !seq_after(seg.ack, me.highest_ack)) return;
+    me.highest_ack = seg.ack;
+    me.ack_known = true;
+    peer.unanswered_retransmissions = 0;
+    stream.last_ack_progress_frame = seg.frame;
+}
+
+void note_sequence(SideState &me, const TcpSegment &seg) {
+    const uint32_t next = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kSyn) ? 1 : 0) +
+                          ((seg.flags & tcp_flag::kFin) ? 1 : 0);
+    if (!me.seq_known || seq_after(next, me.next_seq)) me.next_seq = next;
+    me.seq_known = true;
+}
+
+// Returns true when this segment closed the window (a new zero-window run starts).
+bool note_window(SideState &me, const TcpSegment &seg) {
+    if (seg.window != 0) {
+        me.window_closed = false;
+        return false;
+    }
+    if (me.window_closed) return false;
+    me.window_closed = true;
+    ++me.zero_window_run;
+    me.zero_window_frame = seg.frame;
+    me.zero_window_since_us = seg.time_us;
+    return true;
+}
+
+}  // namespace
+
+bool StreamState::established() const {
+    if (synack_frame) return established_frame != 0;
+    // No handshake seen: a midstream stream with more than one packet.
+    return side[0].syns == 0 && packets() > 1;
+}
+
+Side StreamState::first_reset_side() const {
+    const uint32_t c = side[0].rst_frame, s = side[1].rst_frame;
+    if (c && (!s || c < s)) return Side::Client;
+    return Side::Server;
+}
+
+Side side_of(StreamState &stream, const TcpSegment &seg) {
+    if (stream.packets() == 0 && stream.first_frame == 0) {
+        const bool syn = seg.flags & tcp_flag::kSyn, ack = seg.flags & tcp_flag::kAck;
+        bool src_is_client;
+        if (syn) {
+            src_is_client = !ack;  // SYN comes from the client, SYN/ACK from the server
+        } else {
+            // Midstream: the lower port is most likely the service.
+            src_is_client = seg.src.port > seg.dst.port;
+            stream.role_guessed = true;
+        }
+        stream.client = src_is_client ? seg.src : seg.dst;
+        stream.server = src_is_client ? seg.dst : seg.src;
+    }
+    return seg.src == stream.client ? Side::Client : Side::Server;
+}
+
+FrameEvent update(StreamState &stream, const TcpSegment &seg) {
+    const Side s = side_of(stream, seg);
+    SideState &me = stream.of(s);
+    SideState &peer = stream.of(other(s));
+    const bool client = s == Side::Client;
+    note_frame(stream, seg.frame, seg.time_us);
+    ++me.packets;
+    me.payload_bytes += seg.payload_len;
+
+    if (seg.flags & tcp_flag::kRst) {
+        stream.history.add(history_letter::kReset, client);
+        return note_reset(stream, s, seg);
+    }
+    note_ttl(me, seg.ttl);
+    if (seg.flags & tcp_flag::kAck) note_ack(stream, me, peer, seg);
+    note_sequence(me, seg);
+
+    FrameEvent event{FrameEventKind::None, s, 0, 0};
+    if (seg.flags & tcp_flag::kSyn) {
+        stream.history.add((seg.flags & tcp_flag::kAck) ? history_letter::kSynAck : history_letter::kSyn, client);
+        return note_syn(stream, s, seg);
+    }
+    if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck))
+        stream.established_frame = seg.frame;
+    if (seg.payload_len) stream.history.add(history_letter::kData, client);
+    if (seg.flags & tcp_flag::kFin) {
+        stream.history.add(history_letter::kFin, client);
+        if (!me.fin_frame) me.fin_frame = seg.frame;
+        event.kind = FrameEventKind::Fin;
+    }
+    if (note_window(me, seg)) {
+        stream.history.add(history_letter::kZeroWindow, client);
+        event = {FrameEventKind::ZeroWindow, s, me.zero_window_run, 0};
+    }
+    if (seg.retransmission && (seg.payload_len || (seg.flags & tcp_flag::kFin))) {
+        stream.history.add(history_letter::kRetransmission, client);
+        event = note_retransmission(me, s, seg);
+    }
+    return event;
+}
+
+FrameEvent update(StreamState &stream, const IcmpError &error) {
+    const bool about_client_packet = error.quoted_src == stream.client;
+    note_frame(stream, error.frame, error.time_us);
+    stream.history.add(history_letter::kIcmp, about_client_packet);
+    if (stream.icmp.frame == 0) {
+        stream.icmp.frame = error.frame;
+        stream.icmp.reporter = error.reporter;
+        stream.icmp.icmp_version = error.icmp_version;
+        stream.icmp.type = error.type;
+        stream.icmp.code = error.code;
+    }
+    return {FrameEventKind::IcmpError, about_client_packet ? Side::Client : Side::Server, 0, 0};
+}
+
+FrameEvent update(StreamState &stream, const UdpDatagram &datagram) {
+    if (stream.first_frame == 0) {
+        stream.client = datagram.src;
+        stream.server = datagram.dst;
+    }
+    note_frame(stream, datagram.frame, datagram.time_us);
+    const Side s = datagram.src == stream.client ? Side::Client : Side::Server;
+    SideState &me = stream.of(s);
+    ++me.packets;
+    stream.history.add(history_letter::kData, s == Side::Client);
+    return {FrameEventKind::Datagram, s, 0, 0};
+}
+
+}  // namespace tcpdiag

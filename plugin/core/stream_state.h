@@ -1,0 +1,114 @@
+// Per-stream state accumulated packet by packet: compact, updated in O(1).
+#pragma once
+
+#include <cstdint>
+
+#include "endpoint.h"
+#include "history.h"
+#include "observation.h"
+
+namespace tcpdiag {
+
+enum class Side : uint8_t { Client = 0, Server = 1 };
+inline Side other(Side s) { return s == Side::Client ? Side::Server : Side::Client; }
+
+// What one end of a stream did.
+struct SideState {
+    uint32_t packets = 0;
+    uint64_t payload_bytes = 0;
+
+    // Sequence space: next_seq is the highest seq+len (+SYN/FIN) this side sent,
+    // highest_ack the highest ACK it sent (how much of the peer's data it confirmed).
+    bool seq_known = false, ack_known = false;
+    uint32_t next_seq = 0, highest_ack = 0;
+
+    // TTL / hop limit of this side's packets other than RSTs, to judge a later RST.
+    uint8_t ttl_min = 0, ttl_max = 0;
+
+    uint16_t syns = 0;  // SYNs (client) or SYN/ACKs (server), retransmissions included
+    uint32_t first_syn_frame = 0, last_syn_frame = 0;
+    uint8_t first_syn_ttl = 0;
+    uint32_t fin_frame = 0;
+
+    uint32_t rst_frame = 0;  // the first RST this side sent
+    bool rst_has_ack = false, rst_ttl_mismatch = false, rst_acked_everything = false;
+    uint8_t rst_ttl = 0;
+    uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
+
+    uint32_t retransmissions = 0;  // data retransmissions, SYNs excluded
+    // Retransmissions since the peer's ACK last advanced: the current unanswered run.
+    uint16_t unanswered_retransmissions = 0;
+    uint16_t retransmission_run = 0;  // numbers the runs so frames can be tied to the last one
+    uint32_t run_first_frame = 0, run_last_frame = 0, run_original_frame = 0;
+
+    // Zero window advertised by this side and not yet reopened.
+    bool window_closed = false;
+    uint16_t zero_window_run = 0;
+    uint32_t zero_window_frame = 0;
+    int64_t zero_window_since_us = 0;
+};
+
+struct IcmpSeen {
+    uint32_t frame = 0;  // 0: none
+    Address reporter;
+    uint8_t icmp_version = 4, type = 0, code = 0;
+};
+
+struct StreamState {
+    Transport transport = Transport::Tcp;
+    uint32_t index = 0;  // tcp.stream / udp.stream
+    Endpoint client, server;
+    bool role_guessed = false;
+
+    uint32_t first_frame = 0, last_frame = 0;
+    int64_t first_time_us = 0, last_time_us = 0;
+    uint32_t synack_frame = 0;     // first SYN/ACK
+    uint32_t established_frame = 0;  // first client ACK after the SYN/ACK
+    uint32_t last_ack_progress_frame = 0;  // last frame whose ACK confirmed new data
+    SideState side[2];
+    IcmpSeen icmp;
+    History history;
+
+    SideState &of(Side s) { return side[static_cast<int>(s)]; }
+    const SideState &of(Side s) const { return side[static_cast<int>(s)]; }
+    uint32_t packets() const { return side[0].packets + side[1].packets; }
+    // The stream was opened by a handshake, or seen midstream with more than one packet.
+    bool established() const;
+    // The first RST of the stream, if any.
+    bool reset_seen() const { return side[0].rst_frame || side[1].rst_frame; }
+    Side first_reset_side() const;
+};
+
+// Which side sent the segment; decides roles on the stream's first packet.
+Side side_of(StreamState &stream, const TcpSegment &segment);
+
+// Events recorded per frame, so later passes can tell which frames prove the verdict.
+enum class FrameEventKind : uint8_t {
+    None,
+    Syn,
+    SynRetransmission,
+    SynAck,
+    SynAckRetransmission,
+    Retransmission,
+    ZeroWindow,
+    Fin,
+    Reset,
+    IcmpError,
+    Datagram,
+};
+
+struct FrameEvent {
+    FrameEventKind kind = FrameEventKind::None;
+    Side side = Side::Client;
+    uint16_t run = 0;      // retransmission or zero-window run it belongs to
+    uint16_t ordinal = 0;  // e.g. 2 for the second SYN retransmission
+};
+
+// Fold one segment into the stream; returns what this frame was.
+FrameEvent update(StreamState &stream, const TcpSegment &segment);
+// Record an ICMP error quoting the stream.
+FrameEvent update(StreamState &stream, const IcmpError &error);
+// Record a UDP datagram of the stream.
+FrameEvent update(StreamState &stream, const UdpDatagram &datagram);
+
+}  // namespace tcpdiag

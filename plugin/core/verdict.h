@@ -1,0 +1,36 @@
+// The verdict vocabulary: one line per verdict, in precedence order (docs/verdicts.md).
+#pragma once
+
+#include <cstdint>
+
+namespace tcpdiag {
+
+enum class Verdict : uint8_t {
+    Undecided,        // no packet seen yet
+    InjectedReset,    // a RST whose TTL does not fit the claimed sender: forged in the path
+    Refused,          // SYN answered by RST, no SYN/ACK
+    IcmpUnreachable,  // ICMP Destination Unreachable quotes the stream and it never recovered
+    HandshakeLoss,    // SYN (or SYN/ACK) retransmitted, unanswered, seen at the sending side
+    NoResponse,       // the same, seen where the SYNs had arrived at the destination
+    DataLoss,         // retransmissions never acknowledged, then reset or silence
+    ZeroWindowStall,  // a zero window that never opened again
+    PeerLostState,    // RST without ACK: the peer no longer knows the connection
+    AppReset,         // RST with ACK, nothing above explains it: the application aborted
+    GracefulClose,    // FIN from both sides, no reset
+    Open,             // established and fine when the capture ended
+    Incomplete,       // too little seen to judge
+    PortUnreachable,  // UDP answered by ICMP port unreachable
+};
+
+// Who ended the stream.
+enum class Actor : uint8_t { None, Client, Server, Path };
+
+// Stable strings: display filters, coloring rules and scripts depend on them.
+const char *verdict_name(Verdict verdict);
+const char *actor_name(Actor actor);
+// A short human title, e.g. "application reset".
+const char *verdict_title(Verdict verdict);
+// True for the verdicts that describe a failure (everything but graceful, open, undecided).
+bool is_failure(Verdict verdict);
+
+}  // namespace tcpdiag

@@ -1,0 +1,134 @@
+#include "dissect.h"
+
+#include <cstddef>
+#include <exception>
+#include <string>
+
+#include <epan/expert.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+
+#include "../core/explain.h"
+#include "extract.h"
+#include "registration.h"
+#include "session.h"
+
+namespace tcpdiag {
+
+namespace {
+
+constexpr int kMaxNotes = 3 * FrameObservations::kMax;
+
+// First pass: feed the frame to the analysis and remember what it was, for later passes.
+FrameRecord *observe(proto_tree *tree, packet_info *pinfo) noexcept {
+    try {
+        FrameObservations obs;
+        extract(tree, pinfo, obs);
+        FrameNote notes[kMaxNotes];
+        int count = 0;
+        Analyzer &analyzer = session();
+        for (int i = 0; i < obs.icmp_count; ++i)
+            if (analyzer.observe(obs.icmp[i], notes[count])) ++count;
+        for (int i = 0; i < obs.tcp_count; ++i) notes[count++] = analyzer.observe(obs.tcp[i]);
+        for (int i = 0; i < obs.udp_count; ++i) notes[count++] = analyzer.observe(obs.udp[i]);
+        if (count == 0) return nullptr;
+        auto *record = static_cast<FrameRecord *>(
+            wmem_alloc(wmem_file_scope(), offsetof(FrameRecord, notes) + count * sizeof(FrameNote)));
+        record->count = static_cast<uint8_t>(count);
+        for (int i = 0; i < count; ++i) record->notes[i] = notes[i];
+        p_add_proto_data(wmem_file_scope(), pinfo, ids.proto, 0, record);
+        return record;
+    } catch (const std::exception &e) {
+        g_warning("tcpdiag: frame %u not analysed: %s", pinfo->num, e.what());
+        return nullptr;
+    }
+}
+
+// The texts for one note, copied into the packet's memory so no C++ object lives across
+// Wireshark calls (which may longjmp).
+struct Shown {
+    const StreamState *stream;
+    Diagnosis diagnosis;
+    bool is_evidence;
+    const char *client, *server, *history, *reason, *next_step, *evidence;
+};
+
+char *pool_copy(packet_info *pinfo, const std::string &s) { return wmem_strdup(pinfo->pool, s.c_str()); }
+
+bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown &out) noexcept {
+    try {
+        const Analyzer &analyzer = session();
+        out.stream = analyzer.find(note.stream);
+        if (!out.stream) return false;
+        const StreamState &st = *out.stream;
+        out.diagnosis = analyzer.diagnose(st);
+        out.is_evidence = is_failure(out.diagnosis.verdict) && proves(out.diagnosis, pinfo->num, note.event);
+        out.client = pool_copy(pinfo, to_string(st.client));
+        out.server = pool_copy(pinfo, to_string(st.server));
+        out.history = pool_copy(pinfo, st.history.str());
+        // The sentences cost a formatting each: build them only when someone will read them.
+        out.reason = proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
+        out.next_step =
+            proto_field_is_referenced(tree, ids.hf_next_step) ? pool_copy(pinfo, next_step(st, out.diagnosis)) : "";
+        out.evidence = out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, note.event)) : nullptr;
+        return true;
+    } catch (const std::exception &e) {
+        g_warning("tcpdiag: frame %u not shown: %s", pinfo->num, e.what());
+        return false;
+    }
+}
+
+void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, bool provisional) {
+    const StreamState &st = *s.stream;
+    const Diagnosis &d = s.diagnosis;
+    const char *verdict = verdict_name(d.verdict);
+    proto_item *top = proto_tree_add_item(tree, ids.proto, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
+                           st.index, provisional ? ", provisional" : "");
+    proto_tree *t = proto_item_add_subtree(top, ids.ett);
+    auto generated = [](proto_item *item) { proto_item_set_generated(item); return item; };
+
+    generated(proto_tree_add_string(t, ids.hf_verdict, tvb, 0, 0, verdict));
+    generated(proto_tree_add_uint(t, ids.hf_stream, tvb, 0, 0, st.index));
+    generated(proto_tree_add_string(t, ids.hf_transport, tvb, 0, 0, st.transport == Transport::Tcp ? "tcp" : "udp"));
+    generated(proto_tree_add_string(t, ids.hf_reset_by, tvb, 0, 0, actor_name(d.reset_by)));
+    generated(proto_tree_add_string(t, ids.hf_reason, tvb, 0, 0, s.reason));
+    generated(proto_tree_add_string(t, ids.hf_next_step, tvb, 0, 0, s.next_step));
+    const SideState &client = st.of(Side::Client);
+    generated(proto_tree_add_uint(t, ids.hf_syn_retransmissions, tvb, 0, 0, client.syns > 1 ? client.syns - 1u : 0u));
+    generated(proto_tree_add_uint(t, ids.hf_data_retransmissions, tvb, 0, 0,
+                                  st.side[0].retransmissions + st.side[1].retransmissions));
+    if (d.evidence_frame) generated(proto_tree_add_uint(t, ids.hf_evidence_frame, tvb, 0, 0, d.evidence_frame));
+    generated(proto_tree_add_string(t, ids.hf_client, tvb, 0, 0, s.client));
+    generated(proto_tree_add_string(t, ids.hf_server, tvb, 0, 0, s.server));
+    generated(proto_tree_add_string(t, ids.hf_history, tvb, 0, 0, s.history));
+    generated(proto_tree_add_boolean(t, ids.hf_failure, tvb, 0, 0, is_failure(d.verdict)));
+    if (st.role_guessed) generated(proto_tree_add_boolean(t, ids.hf_role_guessed, tvb, 0, 0, TRUE));
+    generated(proto_tree_add_boolean(t, ids.hf_provisional, tvb, 0, 0, provisional));
+    if (s.evidence) {
+        proto_item *item = generated(proto_tree_add_string(t, ids.hf_evidence, tvb, 0, 0, s.evidence));
+        if (expert_field *ei = expert_for(d.verdict)) expert_add_info_format(pinfo, item, ei, "%s", s.evidence);
+    }
+}
+
+}  // namespace
+
+int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
+    const bool first_pass = !pinfo->fd->visited;
+    auto *record = first_pass ? observe(tree, pinfo)
+                              : static_cast<FrameRecord *>(p_get_proto_data(wmem_file_scope(), pinfo, ids.proto, 0));
+    if (!record) return 0;
+    tap_queue_packet(ids.tap, pinfo, record);
+    if (!tree) return 0;
+    for (int i = 0; i < record->count; ++i) {
+        bool repeated = false;  // a stream seen twice in one frame is shown once
+        for (int j = 0; j < i; ++j)
+            repeated |= record->notes[j].stream.transport == record->notes[i].stream.transport &&
+                        record->notes[j].stream.index == record->notes[i].stream.index;
+        Shown shown;
+        if (!repeated && prepare(tree, pinfo, record->notes[i], shown)) show(tvb, pinfo, tree, shown, first_pass);
+    }
+    return tvb_captured_length(tvb);
+}
+
+}  // namespace tcpdiag

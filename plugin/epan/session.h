@@ -1,0 +1,15 @@
+// The analysis of the capture file currently open: created when a file is opened (or
+// re-dissected), dropped when it is closed.
+#pragma once
+
+#include "../core/analyzer.h"
+
+namespace tcpdiag {
+
+Analyzer &session();
+
+void session_init();
+void session_cleanup();
+void session_apply_preferences();
+
+}  // namespace tcpdiag

@@ -1,0 +1,103 @@
+#include "streams_tap.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <epan/tap.h>
+
+#include "../core/report.h"
+#include "dissect.h"
+#include "session.h"
+#include "ws_compat.h"
+
+namespace tcpdiag {
+
+namespace {
+
+constexpr char kCommand[] = "tcpdiag,streams";
+
+struct StreamsListener {
+    ReportFormat format = ReportFormat::Text;
+    bool filtered = false;
+    // Streams with at least one packet that passed the filter (used only when filtered).
+    std::set<std::pair<int, uint32_t>> selected;
+};
+
+tap_packet_status on_packet(void *data, packet_info *, epan_dissect_t *, const void *record_ptr, tap_flags_t) {
+    auto *listener = static_cast<StreamsListener *>(data);
+    if (!listener->filtered) return TAP_PACKET_DONT_REDRAW;
+    const auto *record = static_cast<const FrameRecord *>(record_ptr);
+    try {
+        for (int i = 0; i < record->count; ++i)
+            listener->selected.emplace(static_cast<int>(record->notes[i].stream.transport),
+                                       record->notes[i].stream.index);
+    } catch (const std::exception &) {
+        return TAP_PACKET_FAILED;
+    }
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+void on_draw(void *data) {
+    auto *listener = static_cast<StreamsListener *>(data);
+    try {
+        const Analyzer &analyzer = session();
+        std::string out;
+        if (listener->filtered) {
+            out = streams_report(analyzer, listener->format, [listener](const StreamState &st) {
+                return listener->selected.count({static_cast<int>(st.transport), st.index}) > 0;
+            });
+        } else {
+            out = streams_report(analyzer, listener->format);
+        }
+        std::fputs(out.c_str(), stdout);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "tcpdiag: cannot print the stream table: %s\n", e.what());
+    }
+}
+
+void on_finish(void *data) { delete static_cast<StreamsListener *>(data); }
+
+// "tcpdiag,streams", "tcpdiag,streams,tsv", "tcpdiag,streams,json,tcp.port==445", "tcpdiag,streams,ip.addr==10.0.0.1"
+ws::stat_init_result init(const char *opt_arg, void *) {
+    auto *listener = new StreamsListener;
+    const char *rest = opt_arg + std::strlen(kCommand);
+    if (*rest == ',') ++rest;
+    static const std::pair<const char *, ReportFormat> kFormats[] = {
+        {"text", ReportFormat::Text}, {"tsv", ReportFormat::Tsv}, {"json", ReportFormat::Json}};
+    for (const auto &f : kFormats) {
+        const size_t n = std::strlen(f.first);
+        if (std::strncmp(rest, f.first, n) == 0 && (rest[n] == '\0' || rest[n] == ',')) {
+            listener->format = f.second;
+            rest += n;
+            if (*rest == ',') ++rest;
+            break;
+        }
+    }
+    listener->filtered = *rest != '\0';
+    GString *error = register_tap_listener("tcpdiag", listener, listener->filtered ? rest : nullptr,
+                                           TL_REQUIRES_NOTHING, nullptr, on_packet, on_draw, on_finish);
+    if (error) {
+        std::fprintf(stderr, "tshark: Couldn't register %s tap: %s\n", kCommand, error->str);
+        g_string_free(error, TRUE);
+        delete listener;
+#if !TCPDIAG_WS_AT_LEAST(4, 6)
+        std::exit(1);
+#endif
+        TCPDIAG_STAT_INIT_RETURN(false);
+    }
+    TCPDIAG_STAT_INIT_RETURN(true);
+}
+
+}  // namespace
+
+void register_streams_tap_ui() {
+    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, nullptr, kCommand, init, 0, nullptr};
+    register_stat_tap_ui(&ui, nullptr);
+}
+
+}  // namespace tcpdiag

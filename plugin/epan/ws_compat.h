@@ -1,0 +1,38 @@
+// Every Wireshark-version difference tcpdiag depends on, in one place (4.0 to 4.6).
+#pragma once
+
+#include <epan/ftypes/ftypes.h>
+#include <epan/proto.h>
+#include <epan/stat_tap_ui.h>
+#include <ws_version.h>
+
+#define TCPDIAG_WS_AT_LEAST(major, minor) \
+    (WIRESHARK_VERSION_MAJOR > (major) || (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+// 4.4 added plugin_describe() so the loader can tell what a plugin provides.
+#define TCPDIAG_HAS_PLUGIN_DESCRIBE TCPDIAG_WS_AT_LEAST(4, 4)
+#if TCPDIAG_HAS_PLUGIN_DESCRIBE
+#include <wsutil/plugins.h>  // WS_PLUGIN_DESC_*; not installed before 4.4
+#endif
+
+namespace tcpdiag::ws {
+
+// field_info::value is an embedded fvalue_t in 4.0 and a pointer from 4.2; overloads hide which.
+inline fvalue_t *fv(fvalue_t *value) { return value; }
+inline fvalue_t *fv(fvalue_t &value) { return &value; }
+inline fvalue_t *value_of(field_info *fi) { return fv(fi->value); }
+
+// The stat-tap init callback returns void up to 4.4 and bool (success) from 4.6.
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+using stat_init_result = bool;
+#define TCPDIAG_STAT_INIT_RETURN(ok) return (ok)
+#else
+using stat_init_result = void;
+#define TCPDIAG_STAT_INIT_RETURN(ok) \
+    do {                             \
+        (void)(ok);                  \
+        return;                      \
+    } while (0)
+#endif
+
+}  // namespace tcpdiag::ws
