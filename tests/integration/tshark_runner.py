@@ -1,0 +1,89 @@
+"""Runs the real tshark with the freshly built tcpdiag plugin.
+
+tshark running as root ignores WIRESHARK_PLUGIN_DIR and personal plugin folders, so as root the
+runner drops to an unprivileged user; the plugin and the capture are copied into a private,
+world-readable folder laid out as Wireshark expects (<dir>/<major.minor>/epan/tcpdiag.so).
+"""
+import csv
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+
+NOBODY = 65534
+
+
+class Tshark:
+    def __init__(self, plugin_so):
+        self.workdir = tempfile.mkdtemp(prefix="tcpdiag-test-")
+        os.chmod(self.workdir, 0o755)
+        version = os.path.basename(os.path.dirname(os.path.dirname(plugin_so)))  # e.g. "4.0"
+        epan = os.path.join(self.workdir, "plugins", version, "epan")
+        os.makedirs(epan)
+        shutil.copy(plugin_so, os.path.join(epan, "tcpdiag.so"))
+        for root, dirs, files in os.walk(self.workdir):
+            for name in dirs + files:
+                os.chmod(os.path.join(root, name), 0o755)
+        self.plugin_dir = os.path.join(self.workdir, "plugins")
+
+    def close(self):
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def stage(self, capture):
+        """A readable copy of the capture for the unprivileged tshark."""
+        target = os.path.join(self.workdir, os.path.basename(capture))
+        if not os.path.exists(target):
+            shutil.copy(capture, target)
+            os.chmod(target, 0o644)
+        return target
+
+    def run(self, args, check=True, timeout=300):
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.workdir, "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
+               "LC_ALL": "C.UTF-8"}
+        cmd = ["tshark"] + list(args)
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
+        proc = subprocess.run(cmd, env=env, cwd=self.workdir, capture_output=True, text=True, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise RuntimeError("tshark %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr))
+        return proc
+
+    def streams(self, capture, options=(), two_pass=False, damaged=False):
+        """The `-z tcpdiag,streams,tsv` table as a list of dicts. A damaged file makes tshark exit
+        non-zero after the packets it could read: with `damaged`, that is accepted, and a file with
+        nothing readable gives None (tshark's error message is in self.last_error)."""
+        args = ["-r", self.stage(capture), "-q", "-z", "tcpdiag,streams,tsv"]
+        if two_pass:
+            args.insert(0, "-2")
+        for opt in options:
+            args += ["-o", opt]
+        proc = self.run(args, check=not damaged)
+        out, self.last_error = proc.stdout, proc.stderr.strip()
+        start = out.find("stream\ttransport\t")
+        if start < 0 and damaged and proc.returncode != 0 and self.last_error:
+            return None
+        if start < 0:
+            raise RuntimeError("no tcpdiag table in tshark's output:\n" + out)
+        return list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def read_expected(path):
+    """The hand-written expectations: (proto, client, server, verdict, reset_by) per line."""
+    rows = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            fields = line.split()
+            if len(fields) != 5:
+                raise ValueError("%s:%d: expected 5 fields, got %r" % (path, number, line))
+            rows.append(tuple(fields))
+    return rows

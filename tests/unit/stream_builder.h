@@ -1,0 +1,85 @@
+// Builds the segments of one TCP conversation with consistent sequence numbers, so a test
+// states a scenario as a few calls: syn(), synack(), data(), retransmit(), rst() ...
+#pragma once
+
+#include <vector>
+
+#include "analyzer.h"
+
+namespace tcpdiag::test {
+
+inline Endpoint endpoint(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
+    const uint8_t bytes[4] = {a, b, c, d};
+    return {Address::ipv4(bytes), port};
+}
+
+class StreamBuilder {
+  public:
+    explicit StreamBuilder(Analyzer &analyzer, uint32_t stream = 0)
+        : analyzer_(analyzer), stream_(stream), client_(endpoint(10, 0, 0, 1, 40000)),
+          server_(endpoint(10, 0, 0, 2, 445)) {}
+
+    uint8_t client_ttl = 64, server_ttl = 61;
+
+    StreamBuilder &at(double seconds) { time_us_ = static_cast<int64_t>(seconds * 1e6); return *this; }
+    StreamBuilder &after(double seconds) { time_us_ += static_cast<int64_t>(seconds * 1e6); return *this; }
+
+    FrameNote syn() { return send(Side::Client, tcp_flag::kSyn, 0, false, true); }
+    FrameNote syn_retransmission() { return send(Side::Client, tcp_flag::kSyn, 0, true, false); }
+    FrameNote synack() { return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, false, true); }
+    FrameNote synack_retransmission() {
+        return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, true, false);
+    }
+    FrameNote ack(Side s) { return send(s, tcp_flag::kAck, 0, false, true); }
+    FrameNote handshake() { syn(); synack(); return ack(Side::Client); }
+    FrameNote data(Side s, uint32_t len) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, len, false, true); }
+    // Resend the last data segment of side s (same seq and length).
+    FrameNote retransmit(Side s) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, last_len_[idx(s)], true, false); }
+    FrameNote fin(Side s) { return send(s, tcp_flag::kFin | tcp_flag::kAck, 0, false, true); }
+    FrameNote rst(Side s, bool with_ack = true, uint8_t ttl = 0) {
+        return send(s, tcp_flag::kRst | (with_ack ? tcp_flag::kAck : 0), 0, false, false, ttl);
+    }
+    FrameNote zero_window(Side s) { window_[idx(s)] = 0; return ack(s); }
+    FrameNote open_window(Side s) { window_[idx(s)] = 65535; return ack(s); }
+
+    uint32_t last_frame() const { return next_frame_ - 1; }
+
+  private:
+    static int idx(Side s) { return static_cast<int>(s); }
+
+    FrameNote send(Side s, uint16_t flags, uint32_t len, bool retransmission, bool advance, uint8_t ttl = 0) {
+        const int i = idx(s), p = 1 - i;
+        TcpSegment seg;
+        seg.frame = next_frame_++;
+        seg.time_us = time_us_;
+        time_us_ += 10000;
+        seg.stream = stream_;
+        seg.src = s == Side::Client ? client_ : server_;
+        seg.dst = s == Side::Client ? server_ : client_;
+        seg.flags = flags;
+        seg.payload_len = len;
+        seg.retransmission = retransmission;
+        seg.window = window_[i];
+        seg.ttl = ttl ? ttl : (s == Side::Client ? client_ttl : server_ttl);
+        seg.ack = next_seq_[p];
+        seg.seq = retransmission ? last_seq_[i] : next_seq_[i];
+        if (!retransmission) {
+            last_seq_[i] = next_seq_[i];
+            if (len) last_len_[i] = len;
+        }
+        if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
+        return analyzer_.observe(seg);
+    }
+
+    Analyzer &analyzer_;
+    uint32_t stream_;
+    Endpoint client_, server_;
+    uint32_t next_frame_ = 1;
+    int64_t time_us_ = 1000000;
+    uint32_t next_seq_[2] = {1000, 5000};
+    uint32_t last_seq_[2] = {1000, 5000};
+    uint32_t last_len_[2] = {0, 0};
+    uint16_t window_[2] = {65535, 65535};
+};
+
+}  // namespace tcpdiag::test

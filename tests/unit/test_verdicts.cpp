@@ -1,0 +1,296 @@
+// One scenario per verdict, built by editing a good stream, plus the precedence between them.
+#include <catch2/catch_test_macros.hpp>
+
+#include "stream_builder.h"
+
+using namespace tcpdiag;
+using tcpdiag::test::StreamBuilder;
+
+namespace {
+Diagnosis verdict_of(const Analyzer &a, uint32_t stream = 0) {
+    const StreamState *st = a.find({Transport::Tcp, stream});
+    REQUIRE(st != nullptr);
+    return a.diagnose(*st);
+}
+}  // namespace
+
+TEST_CASE("both FINs and no reset is a graceful close") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 2000);
+    s.fin(Side::Client);
+    s.fin(Side::Server);
+    s.ack(Side::Client);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::GracefulClose);
+    CHECK(d.reset_by == Actor::None);
+}
+
+TEST_CASE("an established stream that did not close is open; one FIN is a half-close, still open") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    CHECK(verdict_of(a).verdict == Verdict::Open);
+    s.fin(Side::Client);
+    CHECK(verdict_of(a).verdict == Verdict::Open);
+}
+
+TEST_CASE("a SYN answered by RST without SYN/ACK is refused by the server") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.rst(Side::Server);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::Refused);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(d.evidence_frame == 2);
+}
+
+TEST_CASE("unanswered SYN retransmissions: handshake loss at the client, no response at the server") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.after(1).syn_retransmission();
+    s.after(2).syn_retransmission();
+    CHECK(verdict_of(a).verdict == Verdict::HandshakeLoss);  // TTL 64: captured before the first hop
+
+    Analyzer at_server;
+    StreamBuilder t(at_server);
+    t.client_ttl = 62;  // two hops on the way: the SYNs reached the destination's side
+    t.syn();
+    t.after(1).syn_retransmission();
+    CHECK(verdict_of(at_server).verdict == Verdict::NoResponse);
+
+    Config forced;
+    forced.capture_point = CapturePoint::Client;
+    at_server.set_config(forced);
+    CHECK(verdict_of(at_server).verdict == Verdict::HandshakeLoss);
+}
+
+TEST_CASE("the SYN retransmission threshold is a preference; a lone SYN is incomplete") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    CHECK(verdict_of(a).verdict == Verdict::Incomplete);
+    s.after(1).syn_retransmission();
+    CHECK(verdict_of(a).verdict == Verdict::HandshakeLoss);
+    Config strict;
+    strict.syn_retransmissions_threshold = 2;
+    a.set_config(strict);
+    CHECK(verdict_of(a).verdict == Verdict::Incomplete);
+}
+
+TEST_CASE("SYN/ACK retransmitted and never acknowledged is handshake loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.synack();
+    s.after(1).synack_retransmission();
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::HandshakeLoss);
+    CHECK(d.evidence_kind == FrameEventKind::SynAckRetransmission);
+}
+
+TEST_CASE("retransmissions never acknowledged, then the sender's reset, is data loss (Windows pattern)") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.client_ttl = 128;
+    s.handshake();
+    s.data(Side::Client, 200);
+    for (int i = 0; i < 5; ++i) s.after(1 << i).retransmit(Side::Client);
+    s.rst(Side::Client);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::DataLoss);  // not app_reset: the reset follows the losses
+    CHECK(d.reset_by == Actor::Client);
+    CHECK(d.evidence_side == Side::Client);
+    CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).unanswered_retransmissions == 5);
+}
+
+TEST_CASE("retransmissions then silence until the capture ends is data loss with nobody resetting") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 200);
+    for (int i = 0; i < 3; ++i) s.after(1).retransmit(Side::Client);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::DataLoss);
+    CHECK(d.reset_by == Actor::None);
+}
+
+TEST_CASE("retransmissions that are finally acknowledged are not data loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 200);
+    for (int i = 0; i < 4; ++i) s.after(1).retransmit(Side::Client);
+    s.ack(Side::Server);
+    s.fin(Side::Client);
+    s.fin(Side::Server);
+    CHECK(verdict_of(a).verdict == Verdict::GracefulClose);
+}
+
+TEST_CASE("RST with ACK after everything was acknowledged is an application reset by that side") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.rst(Side::Server);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(a.find({Transport::Tcp, 0})->of(Side::Server).rst_acked_everything);
+}
+
+TEST_CASE("RST without ACK answering a segment means the peer lost the connection state") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 100);
+    s.after(30).data(Side::Client, 50);
+    s.rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::PeerLostState);
+    CHECK(d.reset_by == Actor::Server);
+}
+
+TEST_CASE("a RST with a TTL the claimed sender never used is injected by the path, whatever else happened") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 100);
+    s.rst(Side::Server, true, 254);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::InjectedReset);
+    CHECK(d.reset_by == Actor::Path);
+
+    Analyzer same_ttl;
+    StreamBuilder t(same_ttl);
+    t.handshake();
+    t.rst(Side::Server, true, 61);
+    CHECK(verdict_of(same_ttl).verdict == Verdict::AppReset);
+}
+
+TEST_CASE("a zero window kept past the threshold and never reopened is a stall; a reopened one is not") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 1000);
+    s.zero_window(Side::Server);
+    for (int i = 0; i < 5; ++i) {
+        s.after(1).data(Side::Client, 0);
+        s.zero_window(Side::Server);
+    }
+    Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::ZeroWindowStall);
+    CHECK(d.evidence_side == Side::Server);
+
+    Config patient;
+    patient.zero_window_threshold_ms = 60000;
+    a.set_config(patient);
+    CHECK(verdict_of(a).verdict == Verdict::Open);
+
+    Analyzer b;
+    StreamBuilder r(b);
+    r.handshake();
+    r.zero_window(Side::Server);
+    r.after(5).open_window(Side::Server);
+    CHECK(verdict_of(b).verdict == Verdict::Open);
+}
+
+TEST_CASE("a midstream stream gets reset verdicts, roles guessed from the lower port") {
+    Analyzer a;
+    TcpSegment seg;
+    seg.stream = 0;
+    seg.src = tcpdiag::test::endpoint(10, 0, 0, 1, 51000);
+    seg.dst = tcpdiag::test::endpoint(10, 0, 0, 2, 443);
+    seg.flags = tcp_flag::kAck | tcp_flag::kPsh;
+    seg.payload_len = 100;
+    seg.frame = 1;
+    seg.ttl = 64;
+    a.observe(seg);
+    CHECK(a.diagnose(*a.find({Transport::Tcp, 0})).verdict == Verdict::Incomplete);
+    std::swap(seg.src, seg.dst);
+    seg.frame = 2;
+    seg.flags = tcp_flag::kRst | tcp_flag::kAck;
+    seg.payload_len = 0;
+    a.observe(seg);
+    const StreamState &st = *a.find({Transport::Tcp, 0});
+    CHECK(st.role_guessed);
+    CHECK(st.server.port == 443);
+    const Diagnosis d = a.diagnose(st);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Server);
+}
+
+TEST_CASE("ICMP destination unreachable quoting the stream decides it unless the stream recovered") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    IcmpError e;
+    e.frame = 2;
+    e.reporter = tcpdiag::test::endpoint(10, 0, 0, 254, 0).address;
+    e.type = 3;
+    e.code = 13;
+    e.quoted_src = tcpdiag::test::endpoint(10, 0, 0, 1, 40000);
+    e.quoted_dst = tcpdiag::test::endpoint(10, 0, 0, 2, 445);
+    e.quoted_stream_known = false;  // an 8-byte quote: matched by addresses and ports
+    FrameNote note;
+    REQUIRE(a.observe(e, note));
+    CHECK(note.stream.index == 0);
+    Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::IcmpUnreachable);
+    CHECK(d.reset_by == Actor::Path);
+
+    IcmpError frag = e;
+    frag.code = 4;  // fragmentation needed: path-MTU discovery, not a failure
+    CHECK_FALSE(a.observe(frag, note));
+}
+
+TEST_CASE("UDP answered by ICMP port unreachable from the server is port_unreachable") {
+    Analyzer a;
+    UdpDatagram dg;
+    dg.frame = 1;
+    dg.stream = 7;
+    dg.src = tcpdiag::test::endpoint(10, 10, 10, 1, 49875);
+    dg.dst = tcpdiag::test::endpoint(10, 10, 10, 2, 3343);
+    a.observe(dg);
+    CHECK(a.find({Transport::Udp, 7}) == nullptr);  // UDP is tracked only once an error answers it
+    IcmpError e;
+    e.frame = 2;
+    e.reporter = dg.dst.address;
+    e.type = 3;
+    e.code = 3;
+    e.quoted_transport = Transport::Udp;
+    e.quoted_src = dg.src;
+    e.quoted_dst = dg.dst;
+    e.quoted_stream_known = true;
+    e.quoted_stream = 7;
+    FrameNote note;
+    REQUIRE(a.observe(e, note));
+    const StreamState *st = a.find({Transport::Udp, 7});
+    REQUIRE(st);
+    const Diagnosis d = a.diagnose(*st);
+    CHECK(d.verdict == Verdict::PortUnreachable);
+    CHECK(d.reset_by == Actor::Server);
+}
+
+TEST_CASE("sequence numbers that wrap around 2^32 still count as ACK progress") {
+    Analyzer a;
+    TcpSegment seg;
+    seg.src = tcpdiag::test::endpoint(10, 0, 0, 1, 40000);
+    seg.dst = tcpdiag::test::endpoint(10, 0, 0, 2, 80);
+    seg.flags = tcp_flag::kAck;
+    seg.ack = 0xFFFFFFF0u;
+    seg.frame = 1;
+    a.observe(seg);
+    seg.ack = 0x10;  // wrapped: later, not earlier
+    seg.frame = 2;
+    a.observe(seg);
+    CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).highest_ack == 0x10);
+}
