@@ -71,9 +71,13 @@ std::string reason(const StreamState &st, const Diagnosis &d) {
     switch (d.verdict) {
     case Verdict::InjectedReset: {
         const SideState &side = st.of(d.evidence_side);
-        return format("RST at frame %u claims to come from %s but has TTL %u, while its earlier packets had TTL "
-                      "%u to %u: a device in the path forged it.",
-                      side.rst_frame, host(st, d.evidence_side).c_str(), side.rst_ttl, side.ttl_min, side.ttl_max);
+        const char *ttl = st.client.address.family == 6 ? "hop limit" : "TTL";
+        const std::string earlier = side.ttl_min == side.ttl_max
+                                        ? std::to_string(side.ttl_min)
+                                        : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
+        return format("RST at frame %u claims to come from %s but has %s %u, while its earlier packets had %s %s: a "
+                      "device in the path forged it.",
+                      side.rst_frame, host(st, d.evidence_side).c_str(), ttl, side.rst_ttl, ttl, earlier.c_str());
     }
     case Verdict::Refused:
         return format("Server %s answered the SYN with a reset (frame %u) and no SYN/ACK: nothing listens on port "

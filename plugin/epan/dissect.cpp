@@ -67,9 +67,9 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         out.server = pool_copy(pinfo, to_string(st.server));
         out.history = pool_copy(pinfo, st.history.str());
         // The sentences cost a formatting each: build them only when someone will read them.
-        out.reason = proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
+        out.reason = tree && proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
         out.next_step =
-            proto_field_is_referenced(tree, ids.hf_next_step) ? pool_copy(pinfo, next_step(st, out.diagnosis)) : "";
+            tree && proto_field_is_referenced(tree, ids.hf_next_step) ? pool_copy(pinfo, next_step(st, out.diagnosis)) : "";
         out.evidence = out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, note.event)) : nullptr;
         return true;
     } catch (const std::exception &e) {
@@ -111,6 +111,15 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     }
 }
 
+void annotate_evidence(packet_info *pinfo, const FrameRecord *record) {
+    for (int i = 0; i < record->count; ++i) {
+        Shown shown;
+        if (prepare(nullptr, pinfo, record->notes[i], shown) && shown.evidence)
+            if (expert_field *ei = expert_for(shown.diagnosis.verdict))
+                expert_add_info_format(pinfo, nullptr, ei, "%s", shown.evidence);
+    }
+}
+
 }  // namespace
 
 int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
@@ -119,7 +128,12 @@ int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
                               : static_cast<FrameRecord *>(p_get_proto_data(wmem_file_scope(), pinfo, ids.proto, 0));
     if (!record) return 0;
     tap_queue_packet(ids.tap, pinfo, record);
-    if (!tree) return 0;
+    if (!tree) {
+        // No tree (a later tshark pass): only `-z expert` may still want the evidence.
+        static const int expert_tap = find_tap_id("expert");
+        if (have_tap_listener(expert_tap)) annotate_evidence(pinfo, record);
+        return 0;
+    }
     for (int i = 0; i < record->count; ++i) {
         bool repeated = false;  // a stream seen twice in one frame is shown once
         for (int j = 0; j < i; ++j)

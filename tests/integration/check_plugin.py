@@ -19,8 +19,11 @@ def main():
     problems = []
     with Tshark(args.plugin) as tshark:
         plugins = tshark.run(["-G", "plugins"]).stdout
-        if "tcpdiag.so" not in plugins:
+        loaded = [line for line in plugins.splitlines() if "tcpdiag.so" in line]
+        if not loaded:
             problems.append("tshark -G plugins does not list tcpdiag.so")
+        elif not all(tshark.plugin_dir in line for line in loaded):
+            problems.append("tshark loaded a tcpdiag.so other than the one under test: %s" % loaded)
         registered = {line.split("\t")[2] for line in tshark.run(["-G", "fields"]).stdout.splitlines()
                       if line.count("\t") >= 2}
         problems += ["field %s is not registered" % f for f in FIELDS if f not in registered]

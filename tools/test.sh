@@ -1,0 +1,10 @@
+#!/bin/sh
+# All tests, from a fresh Debian machine: install what is needed, build, run ctest (unit tests,
+# tshark integration tests on every bundled capture, and the live network-namespace lab, which
+# needs root).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tools/setup-debian.sh"
+"$top/tools/build.sh"
+cd "$top/build"
+ctest --output-on-failure -j 2
