@@ -128,8 +128,9 @@ int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
                               : static_cast<FrameRecord *>(p_get_proto_data(wmem_file_scope(), pinfo, ids.proto, 0));
     if (!record) return 0;
     tap_queue_packet(ids.tap, pinfo, record);
-    if (!tree) {
-        // No tree (a later tshark pass): only `-z expert` may still want the evidence.
+    if (!tree || !proto_field_is_referenced(tree, ids.proto)) {
+        // Nobody reads tcpdiag's tree (an invisible first-pass tree, or none in a later tshark
+        // pass): skip the display work, but `-z expert` may still want the evidence.
         static const int expert_tap = find_tap_id("expert");
         if (have_tap_listener(expert_tap)) annotate_evidence(pinfo, record);
         return 0;
