@@ -25,7 +25,8 @@ void note_ttl(SideState &side, uint8_t ttl) {
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
-    if (me.rst_frame) return {};  // the first reset decides; later ones only repeat it
+    if (me.rst_frame && !me.rst_ignored) return {};  // later resets only repeat the first
+    me.rst_ignored = false;
     me.rst_frame = seg.frame;
     me.rst_has_ack = seg.flags & tcp_flag::kAck;
     me.rst_ttl = seg.ttl;
@@ -144,6 +145,8 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg) {
         return note_reset(stream, s, seg);
     }
     note_ttl(me, seg.ttl);
+    // A TCP that accepted a reset sends nothing more on the connection.
+    if (peer.rst_frame) peer.rst_ignored = true;
     if (seg.flags & tcp_flag::kAck) note_ack(stream, me, peer, seg);
     note_sequence(me, seg);
 

@@ -30,8 +30,12 @@ struct SideState {
     uint8_t first_syn_ttl = 0;
     uint32_t fin_frame = 0;
 
-    uint32_t rst_frame = 0;  // the first RST this side sent
+    // The RST of this side that ended the stream: the first one the peer did not ignore.
+    uint32_t rst_frame = 0;
     bool rst_has_ack = false, rst_ttl_mismatch = false, rst_acked_everything = false;
+    // The peer sent a segment after that RST, so the RST did not end the connection (e.g. it was
+    // out of window and drew a challenge ACK, RFC 5961): the next RST of this side replaces it.
+    bool rst_ignored = false;
     uint8_t rst_ttl = 0;
     uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
 

@@ -294,3 +294,32 @@ TEST_CASE("sequence numbers that wrap around 2^32 still count as ACK progress") 
     a.observe(seg);
     CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).highest_ack == 0x10);
 }
+
+TEST_CASE("a RST the peer ignores (it answers with a challenge ACK) does not decide; the next RST does") {
+    // Seen at a Linux server: the client aborts with data the server never received, so its
+    // RST+ACK is out of window; the server sends a challenge ACK and the client, whose socket is
+    // gone, answers with a RST without ACK.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.rst(Side::Client);
+    s.ack(Side::Server);  // challenge ACK: the server still holds the connection
+    s.rst(Side::Client, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::PeerLostState);
+    CHECK(d.reset_by == Actor::Client);
+    CHECK(d.evidence_frame == s.last_frame());
+}
+
+TEST_CASE("resets after an accepted RST repeat it and do not change the verdict") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.rst(Side::Server);
+    s.rst(Side::Server, false);  // a second reset, nothing from the client in between
+    CHECK(verdict_of(a).verdict == Verdict::AppReset);
+}

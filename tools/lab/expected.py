@@ -1,0 +1,60 @@
+"""Writes <scenario>.<end>.expected from the scenario's own knowledge of each connection."""
+
+import textwrap
+
+import topology as topo
+from scenarios.base import UNREPORTED
+
+CAPTURE_POINT = {"client": (topo.CLIENT_IF, "the client's veth"),
+                 "server": (topo.SERVER_IF, "the server's veth")}
+
+
+def endpoint(addr, port):
+    return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
+
+
+def client_addr_at(sc, conn, end):
+    if end == "server" and sc.client_addr_at_server and not conn.ipv6:
+        return sc.client_addr_at_server
+    return conn.client_addr
+
+
+def stream_row(proto, client, server, verdict, reset_by):
+    return f"{proto:<7} {client:<20} {server:<20} {verdict:<18} {reset_by}"
+
+
+def comment(text):
+    return ["# " + line for line in textwrap.wrap(text, 94)]
+
+
+def expected_text(sc, end):
+    ifname, where = CAPTURE_POINT[end]
+    out = [f"# tcpdiag lab scenario {sc.name}: capture taken at the {end} ({ifname}, {where}).",
+           *comment(sc.summary),
+           "# Made by tools/lab/run_lab.py; each verdict follows from what the scenario did to",
+           "# the connection (tools/lab/scenarios/), by the rules in docs/verdicts.md.",
+           "#",
+           stream_row("# proto", "client", "server", "verdict", "reset_by")]
+    last_note = None
+    for conn in sc.conns:
+        seen = getattr(conn, end)
+        client = endpoint(client_addr_at(sc, conn, end), conn.sport)
+        server = endpoint(conn.server_addr, conn.dport)
+        # A run of connections with the same story (busy_mixed) gets it once, above the run.
+        if conn.note != last_note:
+            out += ["#"] + comment(conn.note)
+            last_note = conn.note
+        if seen is None:
+            out += comment(f"absent here: {conn.proto} {client} -> {server}")
+        elif seen is UNREPORTED:
+            out += comment(f"no verdict: {conn.proto} {client} -> {server}")
+        else:
+            out += comment(f"here: {seen.why}") if seen.why else []
+            out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by))
+    return "\n".join(out) + "\n"
+
+
+def write_expected(sc, out_dir):
+    for end in ("client", "server"):
+        with open(f"{out_dir}/{sc.name}.{end}.expected", "w") as f:
+            f.write(expected_text(sc, end))

@@ -1,0 +1,38 @@
+"""The router drops data in one direction after a first good exchange."""
+
+from .base import DATA_LOSS_SILENT, LOSS_MARK, SERVER_PORT, Conn, Scenario, Seen, drop_marked
+
+SCENARIO = Scenario(
+    name="data_loss",
+    summary="After the handshake and a first request/reply, the router drops every segment "
+            f"carrying the string {LOSS_MARK}. The sender retransmits it until tcp_retries2=4 gives "
+            "up after about 6 s; Linux then falls silent (no RST), unless the application aborts.",
+    rules=[drop_marked()],
+    conns=[
+        Conn(40001, SERVER_PORT, DATA_LOSS_SILENT,
+             Seen("data_loss", why="the request and its 5 retransmissions, never acknowledged, "
+                                   "then silence"),
+             Seen("open", why="only the handshake and the first exchange arrived; the server "
+                              "still holds the connection"),
+             "the client's second request is lost; the client gives up without a word"),
+        Conn(40002, SERVER_PORT,
+             ["send:hello", "recv", f"send:late {LOSS_MARK.lower()} reply", "recv:8", "hold"],
+             Seen("open", why="the second request was acknowledged, the reply never came; the "
+                              "client still holds the connection"),
+             Seen("data_loss", why="the reply and its retransmissions, never acknowledged, then "
+                                   "silence"),
+             "the server's second reply is lost; the server gives up without a word"),
+        Conn(40003, SERVER_PORT,
+             ["send:hello", "recv", f"send:{LOSS_MARK} request", "wait:3.5", "abort"],
+             Seen("data_loss", "client",
+                  why="the request and its retransmissions, then the client's RST+ACK; the "
+                      "server's challenge ACK is answered by a bare RST"),
+             Seen("peer_lost_state", "client",
+                  why="no retransmission arrived. The client's RST+ACK carries a sequence "
+                      "number beyond what the server received, so the server sends a challenge "
+                      "ACK (RFC 5961) instead of closing, and the client, whose socket is gone, "
+                      "answers it with a RST without ACK: the stream ends with that bare RST"),
+             "the client's second request is lost; after 3.5 s of retransmissions the client "
+             "application aborts (SO_LINGER 0)"),
+    ],
+)
