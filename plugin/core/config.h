@@ -20,6 +20,9 @@ struct Config {
     // How long a zero window must stay closed, unrecovered, to be a stall.
     uint32_t zero_window_threshold_ms = 2000;
     CapturePoint capture_point = CapturePoint::Auto;
+    // Wireshark's "Analyze TCP sequence numbers": without it no segment is flagged as a
+    // retransmission, so retransmission counts are unknown, not zero.
+    bool sequence_analysis = true;
 };
 
 }  // namespace tcpdiag

@@ -124,9 +124,19 @@ bool reset(const StreamState &st, Diagnosis &out) {
     return true;
 }
 
+Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us);
+
 }  // namespace
 
 Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us) {
+    Diagnosis d = decide(st, config, end_time_us);
+    d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
+    return d;
+}
+
+namespace {
+
+Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us) {
     Diagnosis d;
     if (st.first_frame == 0) return d;
     if (injected(st, d) || refused(st, d) || icmp_unreachable(st, d) || handshake_unanswered(st, config, d) ||
@@ -140,6 +150,8 @@ Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time
         return make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
     return make(Verdict::Incomplete, Actor::None, st.first_frame);
 }
+
+}  // namespace
 
 bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;

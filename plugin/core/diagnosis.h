@@ -19,6 +19,7 @@ struct Diagnosis {
     Side evidence_side = Side::Client;
     uint16_t evidence_run = 0;
     uint32_t reset_frame = 0;  // the RST that ended a lossy or stalled stream, also proof
+    bool retransmissions_unknown = false;  // Wireshark's sequence analysis was off
 };
 
 // Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted).

@@ -66,7 +66,8 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
 
 }  // namespace
 
-std::string reason(const StreamState &st, const Diagnosis &d) {
+// The sentence for the verdict itself.
+static std::string describe(const StreamState &st, const Diagnosis &d) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     switch (d.verdict) {
     case Verdict::InjectedReset: {
@@ -120,6 +121,13 @@ std::string reason(const StreamState &st, const Diagnosis &d) {
     case Verdict::Undecided: break;
     }
     return "No packet seen.";
+}
+
+std::string reason(const StreamState &st, const Diagnosis &d) {
+    const std::string text = describe(st, d);
+    if (!d.retransmissions_unknown) return text;
+    return text + " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "
+                  "TCP > Analyze TCP sequence numbers).";
 }
 
 std::string next_step(const StreamState &st, const Diagnosis &d) {

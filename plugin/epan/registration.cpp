@@ -1,5 +1,6 @@
 #include "registration.h"
 
+#include <epan/prefs-int.h>
 #include <epan/prefs.h>
 #include <epan/tap.h>
 
@@ -144,6 +145,9 @@ Config current_config() {
     c.data_retransmissions_threshold = pref_data_threshold ? pref_data_threshold : 1;
     c.zero_window_threshold_ms = pref_zero_window_ms;
     c.capture_point = static_cast<CapturePoint>(pref_capture_point);
+    if (module_t *tcp = prefs_find_module("tcp"))
+        if (pref_t *analyze = prefs_find_preference(tcp, "analyze_sequence_numbers"))
+            c.sequence_analysis = prefs_get_bool_value(analyze, pref_current);
     return c;
 }
 

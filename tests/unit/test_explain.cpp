@@ -67,3 +67,17 @@ TEST_CASE("the TSV report has a header and one row per stream with the stable na
     const std::string json = streams_report(a, ReportFormat::Json);
     CHECK_THAT(json, ContainsSubstring("\"verdict\": \"refused\""));
 }
+
+TEST_CASE("with Wireshark's sequence analysis off, the reason says retransmissions are unknown") {
+    Analyzer a;
+    Config off;
+    off.sequence_analysis = false;
+    a.set_config(off);
+    StreamBuilder s(a);
+    s.handshake();
+    s.rst(Side::Server);
+    const StreamState &st = *a.find({Transport::Tcp, 0});
+    const Diagnosis d = a.diagnose(st);
+    CHECK(d.retransmissions_unknown);
+    CHECK_THAT(reason(st, d), ContainsSubstring("Retransmissions unknown"));
+}
