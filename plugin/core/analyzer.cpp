@@ -8,12 +8,17 @@ namespace tcpdiag {
 
 namespace {
 constexpr uint8_t kTcp = static_cast<uint8_t>(Transport::Tcp);
-// Wireshark numbers streams densely in order of appearance; an index far beyond the streams seen
-// so far is a corrupt value, and growing the table to it would waste memory.
-constexpr uint32_t kMaxStreamGap = 1u << 16;
+// Wireshark numbers streams in order of appearance, at most a few per frame (tunnels, ICMP
+// quotes of flows seen nowhere else), so an index beyond that bound is corrupt: growing the
+// table to it would waste memory.
+constexpr uint64_t kMaxStreamsPerObservation = 8;
+constexpr uint64_t kStreamSlack = 1024;
 }  // namespace
 
-void Analyzer::note_time(int64_t time_us) { end_time_us_ = std::max(end_time_us_, time_us); }
+void Analyzer::note_observation(int64_t time_us) {
+    ++observations_;
+    end_time_us_ = std::max(end_time_us_, time_us);
+}
 
 StreamState &Analyzer::tcp_stream(uint32_t index) {
     if (index >= tcp_.size()) {
@@ -35,9 +40,9 @@ StreamState *Analyzer::udp_stream(uint32_t index) {
 }
 
 FrameNote Analyzer::observe(const TcpSegment &seg) {
-    note_time(seg.time_us);
+    note_observation(seg.time_us);
     FrameNote note{{Transport::Tcp, seg.stream}, {}};
-    if (seg.stream >= tcp_.size() + kMaxStreamGap) return note;
+    if (seg.stream >= observations_ * kMaxStreamsPerObservation + kStreamSlack) return note;
     StreamState &st = tcp_stream(seg.stream);
     const bool first = st.first_frame == 0;
     note.event = update(st, seg);
@@ -46,7 +51,7 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
 }
 
 bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
-    note_time(err.time_us);
+    note_observation(err.time_us);
     if (!is_destination_unreachable(err.icmp_version, err.type, err.code)) return false;
     StreamState *st = nullptr;
     uint32_t index = err.quoted_stream;
@@ -76,7 +81,7 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
 }
 
 FrameNote Analyzer::observe(const UdpDatagram &dg) {
-    note_time(dg.time_us);
+    note_observation(dg.time_us);
     FrameNote note{{Transport::Udp, dg.stream}, {FrameEventKind::Datagram, Side::Client, 0, 0}};
     if (StreamState *st = udp_stream(dg.stream)) note.event = update(*st, dg);
     return note;

@@ -10,7 +10,14 @@ Actor actor_of(Side s) { return s == Side::Client ? Actor::Client : Actor::Serve
 
 Diagnosis make(Verdict v, Actor by, uint32_t frame, FrameEventKind kind = FrameEventKind::None,
                Side side = Side::Client, uint16_t run = 0) {
-    return {v, by, frame, kind, side, run, 0};
+    Diagnosis d;
+    d.verdict = v;
+    d.reset_by = by;
+    d.evidence_frame = frame;
+    d.evidence_kind = kind;
+    d.evidence_side = side;
+    d.evidence_run = run;
+    return d;
 }
 
 Actor reset_actor(const StreamState &st) {
@@ -34,22 +41,21 @@ bool captured_at_destination(const StreamState &st, const Config &config) {
     return ttl != 0 && !is_initial_ttl(ttl);
 }
 
-// Rule 1: a RST whose TTL does not fit its claimed sender.
+// Rule 1: a RST whose TTL does not fit its claimed sender (the earliest such RST).
 bool injected(const StreamState &st, Diagnosis &out) {
-    for (Side s : {Side::Client, Side::Server}) {
-        const SideState &side = st.of(s);
-        if (side.rst_frame && side.rst_ttl_mismatch) {
-            out = make(Verdict::InjectedReset, Actor::Path, side.rst_frame, FrameEventKind::Reset, s);
-            return true;
-        }
-    }
-    return false;
+    const uint32_t c = st.of(Side::Client).forged_rst_frame, s = st.of(Side::Server).forged_rst_frame;
+    if (!c && !s) return false;
+    const Side forged = (c && (!s || c < s)) ? Side::Client : Side::Server;
+    out = make(Verdict::InjectedReset, Actor::Path, st.of(forged).forged_rst_frame, FrameEventKind::None, forged);
+    return true;
 }
 
-// Rule 2: the server reset the SYN, no SYN/ACK.
+// Rule 2: the server's first packet is a RST answering the SYN; no SYN/ACK.
 bool refused(const StreamState &st, Diagnosis &out) {
     const SideState &server = st.of(Side::Server);
-    if (st.of(Side::Client).syns == 0 || st.synack_frame || !server.rst_frame) return false;
+    if (st.of(Side::Client).syns == 0 || st.synack_frame || !st.ended_by_reset(Side::Server) ||
+        !server.rst_was_first_packet)
+        return false;
     out = make(Verdict::Refused, Actor::Server, server.rst_frame, FrameEventKind::Reset, Side::Server);
     return true;
 }
@@ -77,7 +83,7 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
         out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
         return true;
     }
-    if (server.syns > threshold && !st.established_frame && !st.reset_seen()) {
+    if (server.synacks > threshold && !st.established_frame && !st.reset_seen()) {
         out = make(Verdict::HandshakeLoss, Actor::None, server.last_syn_frame,
                    FrameEventKind::SynAckRetransmission, Side::Server);
         return true;
@@ -107,6 +113,7 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
         if (end - side.zero_window_since_us < int64_t{config.zero_window_threshold_ms} * 1000) continue;
         out = make(Verdict::ZeroWindowStall, reset_actor(st), side.zero_window_frame, FrameEventKind::ZeroWindow,
                    s, side.zero_window_run);
+        out.stall_us = end - side.zero_window_since_us;
         out.reset_frame = first_reset_frame(st);
         return true;
     }
@@ -118,8 +125,7 @@ bool reset(const StreamState &st, Diagnosis &out) {
     if (!st.reset_seen() || !(st.established() || st.synack_frame)) return false;
     const Side s = st.first_reset_side();
     const SideState &side = st.of(s);
-    const bool answers_a_segment = st.of(other(s)).packets > 0;
-    const Verdict v = (!side.rst_has_ack && answers_a_segment) ? Verdict::PeerLostState : Verdict::AppReset;
+    const Verdict v = (!side.rst_has_ack && side.rst_answers_segment) ? Verdict::PeerLostState : Verdict::AppReset;
     out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
     return true;
 }

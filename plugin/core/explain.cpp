@@ -76,9 +76,10 @@ static std::string describe(const StreamState &st, const Diagnosis &d) {
         const std::string earlier = side.ttl_min == side.ttl_max
                                         ? std::to_string(side.ttl_min)
                                         : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
-        return format("RST at frame %u claims to come from %s but has %s %u, while its earlier packets had %s %s: a "
+        return format("RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
                       "device in the path forged it.",
-                      side.rst_frame, host(st, d.evidence_side).c_str(), ttl, side.rst_ttl, ttl, earlier.c_str());
+                      side.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, side.forged_rst_ttl, ttl,
+                      earlier.c_str());
     }
     case Verdict::Refused:
         return format("Server %s answered the SYN with a reset (frame %u) and no SYN/ACK: nothing listens on port "
@@ -91,7 +92,7 @@ static std::string describe(const StreamState &st, const Diagnosis &d) {
     case Verdict::HandshakeLoss:
         if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
             return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake.",
-                          server.syns, server.first_syn_frame, server.last_syn_frame);
+                          server.synacks, server.first_syn_frame, server.last_syn_frame);
         return format("Client sent %u SYNs (frames %u to %u, TTL %u as it left the client) and got no SYN/ACK, "
                       "RST or ICMP answer.",
                       client.syns, client.first_syn_frame, client.last_syn_frame, client.first_syn_ttl);
@@ -103,10 +104,9 @@ static std::string describe(const StreamState &st, const Diagnosis &d) {
     case Verdict::DataLoss: return retransmission_reason(st, d);
     case Verdict::ZeroWindowStall: {
         const SideState &side = st.of(d.evidence_side);
-        return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s until the "
-                      "stream's last packet).",
+        return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s closed).",
                       Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.zero_window_frame,
-                      seconds(st.last_time_us - side.zero_window_since_us));
+                      seconds(d.stall_us));
     }
     case Verdict::PeerLostState:
     case Verdict::AppReset: return reset_reason(st, d);
@@ -115,9 +115,13 @@ static std::string describe(const StreamState &st, const Diagnosis &d) {
                       server.fin_frame);
     case Verdict::Open:
         return format("Established; no reset, loss or stall in %u packets before the capture ended.", st.packets());
-    case Verdict::Incomplete:
+    case Verdict::Incomplete: {
+        const char *what = !server.packets && client.syns ? "a SYN, neither answered nor retransmitted"
+                           : !server.packets || !client.packets ? "packets in one direction only"
+                                                                 : "no completed handshake and no end";
         return format("Only %u packet%s seen, %s: nothing conclusive.", st.packets(), st.packets() == 1 ? "" : "s",
-                      client.syns ? "a SYN without retransmission" : "no handshake");
+                      what);
+    }
     case Verdict::Undecided: break;
     }
     return "No packet seen.";

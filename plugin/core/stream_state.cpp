@@ -7,6 +7,11 @@ namespace {
 // RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
 bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
 
+template <typename T>
+void saturating_increment(T &counter) {
+    if (counter < static_cast<T>(~T{0})) ++counter;
+}
+
 void note_frame(StreamState &stream, uint32_t frame, int64_t time_us) {
     if (stream.first_frame == 0) {
         stream.first_frame = frame;
@@ -25,13 +30,18 @@ void note_ttl(SideState &side, uint8_t ttl) {
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
+    // A TTL outside the range of this address's earlier packets was set by someone else.
+    if (!me.forged_rst_frame && seg.ttl && me.ttl_max && (seg.ttl < me.ttl_min || seg.ttl > me.ttl_max)) {
+        me.forged_rst_frame = seg.frame;
+        me.forged_rst_ttl = seg.ttl;
+    }
     if (me.rst_frame && !me.rst_ignored) return {};  // later resets only repeat the first
     me.rst_ignored = false;
     me.rst_frame = seg.frame;
+    me.rst_was_first_packet = me.packets == 1;
     me.rst_has_ack = seg.flags & tcp_flag::kAck;
-    me.rst_ttl = seg.ttl;
-    // A TTL outside the range of this address's earlier packets was set by someone else.
-    me.rst_ttl_mismatch = seg.ttl && me.ttl_max && (seg.ttl < me.ttl_min || seg.ttl > me.ttl_max);
+    me.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
+    me.rst_answers_segment = stream.any_sender && stream.last_sender == other(s);
     const uint32_t confirmed = me.rst_has_ack ? seg.ack : me.highest_ack;
     const bool confirmed_known = me.rst_has_ack || me.ack_known;
     me.rst_unacked_bytes = (peer.seq_known && confirmed_known && seq_after(peer.next_seq, confirmed))
@@ -44,28 +54,33 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
 FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
     SideState &me = stream.of(s);
     const bool synack = seg.flags & tcp_flag::kAck;
-    ++me.syns;
-    if (me.syns == 1) {
+    uint16_t &count = synack ? me.synacks : me.syns;
+    saturating_increment(count);
+    if (me.first_syn_frame == 0) {
         me.first_syn_frame = seg.frame;
         me.first_syn_ttl = seg.ttl;
     }
     me.last_syn_frame = seg.frame;
     if (synack && stream.synack_frame == 0) stream.synack_frame = seg.frame;
-    const uint16_t retransmission = static_cast<uint16_t>(me.syns - 1);
+    const uint16_t retransmission = static_cast<uint16_t>(count - 1);
     if (synack)
         return {retransmission ? FrameEventKind::SynAckRetransmission : FrameEventKind::SynAck, s, 0,
                 retransmission};
     return {retransmission ? FrameEventKind::SynRetransmission : FrameEventKind::Syn, s, 0, retransmission};
 }
 
-FrameEvent note_retransmission(SideState &me, Side s, const TcpSegment &seg) {
-    ++me.retransmissions;
+// A retransmission counts towards loss only if it resends data the peer has not acknowledged;
+// resending acknowledged data (a lost ACK, a spurious timeout) says nothing about the path ahead.
+FrameEvent note_retransmission(SideState &me, const SideState &peer, Side s, const TcpSegment &seg) {
+    saturating_increment(me.retransmissions);
+    const uint32_t end = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
+    if (!peer.ack_known || !seq_after(end, peer.highest_ack)) return {};
     if (me.unanswered_retransmissions == 0) {
-        ++me.retransmission_run;
+        saturating_increment(me.retransmission_run);
         me.run_first_frame = seg.frame;
         me.run_original_frame = seg.rto_frame;
     }
-    if (me.unanswered_retransmissions < UINT16_MAX) ++me.unanswered_retransmissions;
+    saturating_increment(me.unanswered_retransmissions);
     me.run_last_frame = seg.frame;
     return {FrameEventKind::Retransmission, s, me.retransmission_run, me.unanswered_retransmissions};
 }
@@ -79,11 +94,14 @@ void note_ack(StreamState &stream, SideState &me, SideState &peer, const TcpSegm
     stream.last_ack_progress_frame = seg.frame;
 }
 
-void note_sequence(SideState &me, const TcpSegment &seg) {
+// Returns true when the segment carries data beyond anything this side sent before.
+bool note_sequence(SideState &me, const TcpSegment &seg) {
     const uint32_t next = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kSyn) ? 1 : 0) +
                           ((seg.flags & tcp_flag::kFin) ? 1 : 0);
-    if (!me.seq_known || seq_after(next, me.next_seq)) me.next_seq = next;
+    const bool advanced = !me.seq_known || seq_after(next, me.next_seq);
+    if (advanced) me.next_seq = next;
     me.seq_known = true;
+    return advanced;
 }
 
 // Returns true when this segment closed the window (a new zero-window run starts).
@@ -94,7 +112,7 @@ bool note_window(SideState &me, const TcpSegment &seg) {
     }
     if (me.window_closed) return false;
     me.window_closed = true;
-    ++me.zero_window_run;
+    saturating_increment(me.zero_window_run);
     me.zero_window_frame = seg.frame;
     me.zero_window_since_us = seg.time_us;
     return true;
@@ -104,12 +122,14 @@ bool note_window(SideState &me, const TcpSegment &seg) {
 
 bool StreamState::established() const {
     if (synack_frame) return established_frame != 0;
-    // No handshake seen: a midstream stream with more than one packet.
-    return side[0].syns == 0 && packets() > 1;
+    // No SYN/ACK seen (a midstream capture, or one that dropped it): both sides sent something
+    // other than a SYN.
+    return side[0].packets > side[0].syns && side[1].packets > side[1].syns;
 }
 
 Side StreamState::first_reset_side() const {
-    const uint32_t c = side[0].rst_frame, s = side[1].rst_frame;
+    const uint32_t c = ended_by_reset(Side::Client) ? side[0].rst_frame : 0;
+    const uint32_t s = ended_by_reset(Side::Server) ? side[1].rst_frame : 0;
     if (c && (!s || c < s)) return Side::Client;
     return Side::Server;
 }
@@ -121,8 +141,7 @@ Side side_of(StreamState &stream, const TcpSegment &seg) {
         if (syn) {
             src_is_client = !ack;  // SYN comes from the client, SYN/ACK from the server
         } else {
-            // Midstream: the lower port is most likely the service.
-            src_is_client = seg.src.port > seg.dst.port;
+            src_is_client = seg.src.port > seg.dst.port;  // midstream: the lower port is most likely the service
             stream.role_guessed = true;
         }
         stream.client = src_is_client ? seg.src : seg.dst;
@@ -137,40 +156,48 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg) {
     SideState &peer = stream.of(other(s));
     const bool client = s == Side::Client;
     note_frame(stream, seg.frame, seg.time_us);
-    ++me.packets;
+    saturating_increment(me.packets);
     me.payload_bytes += seg.payload_len;
 
+    FrameEvent event{FrameEventKind::None, s, 0, 0};
     if (seg.flags & tcp_flag::kRst) {
         stream.history.add(history_letter::kReset, client);
-        return note_reset(stream, s, seg);
-    }
-    note_ttl(me, seg.ttl);
-    // A TCP that accepted a reset sends nothing more on the connection.
-    if (peer.rst_frame) peer.rst_ignored = true;
-    if (seg.flags & tcp_flag::kAck) note_ack(stream, me, peer, seg);
-    note_sequence(me, seg);
+        event = note_reset(stream, s, seg);
+    } else {
+        // A TCP that accepted a reset sends nothing more; one that answers an out-of-sequence
+        // RST (a challenge ACK) ignored it.
+        if (peer.rst_frame && !peer.rst_in_sequence) peer.rst_ignored = true;
+        note_ttl(me, seg.ttl);
+        if (seg.flags & tcp_flag::kAck) note_ack(stream, me, peer, seg);
+        const bool new_data = note_sequence(me, seg) && (seg.payload_len || (seg.flags & tcp_flag::kFin));
+        if (new_data && !seg.retransmission) me.unanswered_retransmissions = 0;  // not stuck: sending on
 
-    FrameEvent event{FrameEventKind::None, s, 0, 0};
-    if (seg.flags & tcp_flag::kSyn) {
-        stream.history.add((seg.flags & tcp_flag::kAck) ? history_letter::kSynAck : history_letter::kSyn, client);
-        return note_syn(stream, s, seg);
+        if (seg.flags & tcp_flag::kSyn) {
+            const bool synack = seg.flags & tcp_flag::kAck;
+            stream.history.add(synack ? history_letter::kSynAck : history_letter::kSyn, client);
+            event = note_syn(stream, s, seg);
+        } else {
+            if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck))
+                stream.established_frame = seg.frame;
+            if (seg.payload_len) stream.history.add(history_letter::kData, client);
+            if (seg.flags & tcp_flag::kFin) {
+                stream.history.add(history_letter::kFin, client);
+                if (!me.fin_frame) me.fin_frame = seg.frame;
+                event.kind = FrameEventKind::Fin;
+            }
+            if (note_window(me, seg)) {
+                stream.history.add(history_letter::kZeroWindow, client);
+                event = {FrameEventKind::ZeroWindow, s, me.zero_window_run, 0};
+            }
+            if (seg.retransmission && (seg.payload_len || (seg.flags & tcp_flag::kFin))) {
+                stream.history.add(history_letter::kRetransmission, client);
+                const FrameEvent retransmission = note_retransmission(me, peer, s, seg);
+                if (retransmission.kind != FrameEventKind::None) event = retransmission;
+            }
+        }
     }
-    if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck))
-        stream.established_frame = seg.frame;
-    if (seg.payload_len) stream.history.add(history_letter::kData, client);
-    if (seg.flags & tcp_flag::kFin) {
-        stream.history.add(history_letter::kFin, client);
-        if (!me.fin_frame) me.fin_frame = seg.frame;
-        event.kind = FrameEventKind::Fin;
-    }
-    if (note_window(me, seg)) {
-        stream.history.add(history_letter::kZeroWindow, client);
-        event = {FrameEventKind::ZeroWindow, s, me.zero_window_run, 0};
-    }
-    if (seg.retransmission && (seg.payload_len || (seg.flags & tcp_flag::kFin))) {
-        stream.history.add(history_letter::kRetransmission, client);
-        event = note_retransmission(me, s, seg);
-    }
+    stream.any_sender = true;
+    stream.last_sender = s;
     return event;
 }
 
@@ -178,13 +205,11 @@ FrameEvent update(StreamState &stream, const IcmpError &error) {
     const bool about_client_packet = error.quoted_src == stream.client;
     note_frame(stream, error.frame, error.time_us);
     stream.history.add(history_letter::kIcmp, about_client_packet);
-    if (stream.icmp.frame == 0) {
-        stream.icmp.frame = error.frame;
-        stream.icmp.reporter = error.reporter;
-        stream.icmp.icmp_version = error.icmp_version;
-        stream.icmp.type = error.type;
-        stream.icmp.code = error.code;
-    }
+    stream.icmp.frame = error.frame;
+    stream.icmp.reporter = error.reporter;
+    stream.icmp.icmp_version = error.icmp_version;
+    stream.icmp.type = error.type;
+    stream.icmp.code = error.code;
     return {FrameEventKind::IcmpError, about_client_packet ? Side::Client : Side::Server, 0, 0};
 }
 
@@ -195,8 +220,7 @@ FrameEvent update(StreamState &stream, const UdpDatagram &datagram) {
     }
     note_frame(stream, datagram.frame, datagram.time_us);
     const Side s = datagram.src == stream.client ? Side::Client : Side::Server;
-    SideState &me = stream.of(s);
-    ++me.packets;
+    saturating_increment(stream.of(s).packets);
     stream.history.add(history_letter::kData, s == Side::Client);
     return {FrameEventKind::Datagram, s, 0, 0};
 }

@@ -25,22 +25,31 @@ struct SideState {
     // TTL / hop limit of this side's packets other than RSTs, to judge a later RST.
     uint8_t ttl_min = 0, ttl_max = 0;
 
-    uint16_t syns = 0;  // SYNs (client) or SYN/ACKs (server), retransmissions included
-    uint32_t first_syn_frame = 0, last_syn_frame = 0;
+    // Handshake packets, retransmissions included (counted apart: a simultaneous open has both).
+    uint16_t syns = 0, synacks = 0;
+    uint32_t first_syn_frame = 0, last_syn_frame = 0;  // of this side's SYNs or SYN/ACKs
     uint8_t first_syn_ttl = 0;
     uint32_t fin_frame = 0;
 
     // The RST of this side that ended the stream: the first one the peer did not ignore.
     uint32_t rst_frame = 0;
-    bool rst_has_ack = false, rst_ttl_mismatch = false, rst_acked_everything = false;
-    // The peer sent a segment after that RST, so the RST did not end the connection (e.g. it was
-    // out of window and drew a challenge ACK, RFC 5961): the next RST of this side replaces it.
+    bool rst_has_ack = false, rst_acked_everything = false;
+    bool rst_in_sequence = false;     // its seq is what the peer acknowledged last: acceptable
+    bool rst_answers_segment = false;  // the packet before it came from the peer
+    bool rst_was_first_packet = false;  // this side sent nothing before it
+    // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
+    // 5961): it did not end the connection, and the side's next RST replaces it.
     bool rst_ignored = false;
-    uint8_t rst_ttl = 0;
     uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
 
+    // The first RST claiming to come from this side with a TTL / hop limit outside the range of
+    // its earlier packets: kept whatever happens next, it is the mark of a forging device.
+    uint32_t forged_rst_frame = 0;
+    uint8_t forged_rst_ttl = 0;
+
     uint32_t retransmissions = 0;  // data retransmissions, SYNs excluded
-    // Retransmissions since the peer's ACK last advanced: the current unanswered run.
+    // Retransmissions of data the peer had not acknowledged, since its ACK last advanced and
+    // since this side last sent new data: the current unanswered run.
     uint16_t unanswered_retransmissions = 0;
     uint16_t retransmission_run = 0;  // numbers the runs so frames can be tied to the last one
     uint32_t run_first_frame = 0, run_last_frame = 0, run_original_frame = 0;
@@ -52,6 +61,7 @@ struct SideState {
     int64_t zero_window_since_us = 0;
 };
 
+// The latest ICMP error quoting the stream (what matters is whether the stream recovered after it).
 struct IcmpSeen {
     uint32_t frame = 0;  // 0: none
     Address reporter;
@@ -69,6 +79,8 @@ struct StreamState {
     uint32_t synack_frame = 0;     // first SYN/ACK
     uint32_t established_frame = 0;  // first client ACK after the SYN/ACK
     uint32_t last_ack_progress_frame = 0;  // last frame whose ACK confirmed new data
+    bool any_sender = false;
+    Side last_sender = Side::Client;  // who sent the previous packet
     SideState side[2];
     IcmpSeen icmp;
     History history;
@@ -76,10 +88,11 @@ struct StreamState {
     SideState &of(Side s) { return side[static_cast<int>(s)]; }
     const SideState &of(Side s) const { return side[static_cast<int>(s)]; }
     uint32_t packets() const { return side[0].packets + side[1].packets; }
-    // The stream was opened by a handshake, or seen midstream with more than one packet.
+    // The stream was opened by a handshake, or (no SYN/ACK seen) both sides sent more than SYNs.
     bool established() const;
-    // The first RST of the stream, if any.
-    bool reset_seen() const { return side[0].rst_frame || side[1].rst_frame; }
+    // A RST that ended the stream (ignored ones do not count).
+    bool reset_seen() const { return ended_by_reset(Side::Client) || ended_by_reset(Side::Server); }
+    bool ended_by_reset(Side s) const { return of(s).rst_frame && !of(s).rst_ignored; }
     Side first_reset_side() const;
 };
 

@@ -40,7 +40,8 @@ const char *actor_name(Actor a) {
 }
 
 bool is_failure(Verdict v) {
-    return v != Verdict::Undecided && v != Verdict::GracefulClose && v != Verdict::Open;
+    // Incomplete is not a failure: every capture cuts some streams short.
+    return v != Verdict::Undecided && v != Verdict::GracefulClose && v != Verdict::Open && v != Verdict::Incomplete;
 }
 
 }  // namespace tcpdiag

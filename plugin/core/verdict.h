@@ -30,7 +30,7 @@ const char *verdict_name(Verdict verdict);
 const char *actor_name(Actor actor);
 // A short human title, e.g. "application reset".
 const char *verdict_title(Verdict verdict);
-// True for the verdicts that describe a failure (everything but graceful, open, undecided).
+// True for the verdicts that describe a failure (all but graceful_close, open, incomplete).
 bool is_failure(Verdict verdict);
 
 }  // namespace tcpdiag

@@ -37,8 +37,8 @@ struct ExpertEntry {
     const char *summary;
 };
 const ExpertEntry kExpert[] = {
-    {Verdict::InjectedReset, "tcpdiag.expert.injected_reset", PI_SECURITY, PI_ERROR, "Reset forged in the path"},
-    {Verdict::Refused, "tcpdiag.expert.refused", PI_RESPONSE_CODE, PI_WARN, "Connection refused"},
+    {Verdict::InjectedReset, "tcpdiag.expert.injected_reset", PI_SECURITY, PI_WARN, "Reset forged in the path"},
+    {Verdict::Refused, "tcpdiag.expert.refused", PI_SEQUENCE, PI_WARN, "Connection refused"},
     {Verdict::IcmpUnreachable, "tcpdiag.expert.icmp_unreachable", PI_RESPONSE_CODE, PI_WARN,
      "Destination unreachable"},
     {Verdict::HandshakeLoss, "tcpdiag.expert.handshake_loss", PI_SEQUENCE, PI_WARN, "Handshake packet loss"},
@@ -47,8 +47,7 @@ const ExpertEntry kExpert[] = {
     {Verdict::ZeroWindowStall, "tcpdiag.expert.zero_window_stall", PI_SEQUENCE, PI_WARN, "Zero-window stall"},
     {Verdict::PeerLostState, "tcpdiag.expert.peer_lost_state", PI_SEQUENCE, PI_WARN,
      "Peer lost the connection state"},
-    {Verdict::AppReset, "tcpdiag.expert.app_reset", PI_RESPONSE_CODE, PI_WARN, "Application reset"},
-    {Verdict::Incomplete, "tcpdiag.expert.incomplete", PI_SEQUENCE, PI_NOTE, "Too little seen to judge"},
+    {Verdict::AppReset, "tcpdiag.expert.app_reset", PI_SEQUENCE, PI_WARN, "Application reset"},
     {Verdict::PortUnreachable, "tcpdiag.expert.port_unreachable", PI_RESPONSE_CODE, PI_WARN,
      "UDP port unreachable"},
 };

@@ -26,6 +26,7 @@ class StreamBuilder {
 
     FrameNote syn() { return send(Side::Client, tcp_flag::kSyn, 0, false, true); }
     FrameNote syn_retransmission() { return send(Side::Client, tcp_flag::kSyn, 0, true, false); }
+    FrameNote send_syn_from_server() { return send(Side::Server, tcp_flag::kSyn, 0, false, true); }
     FrameNote synack() { return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, false, true); }
     FrameNote synack_retransmission() {
         return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, true, false);
@@ -39,6 +40,10 @@ class StreamBuilder {
     FrameNote rst(Side s, bool with_ack = true, uint8_t ttl = 0) {
         return send(s, tcp_flag::kRst | (with_ack ? tcp_flag::kAck : 0), 0, false, false, ttl);
     }
+    // Data this side sent that never reached the capture point.
+    void lost(Side s, uint32_t len) { next_seq_[idx(s)] += len; }
+    // An ACK that confirms nothing new (e.g. a challenge ACK answering an out-of-window RST).
+    FrameNote duplicate_ack(Side s) { repeat_ack_ = true; return ack(s); }
     FrameNote zero_window(Side s) { window_[idx(s)] = 0; return ack(s); }
     FrameNote open_window(Side s) { window_[idx(s)] = 65535; return ack(s); }
 
@@ -61,13 +66,16 @@ class StreamBuilder {
         seg.retransmission = retransmission;
         seg.window = window_[i];
         seg.ttl = ttl ? ttl : (s == Side::Client ? client_ttl : server_ttl);
-        seg.ack = next_seq_[p];
+        seg.ack = repeat_ack_ ? last_ack_[i] : seen_seq_[p];
+        repeat_ack_ = false;
+        last_ack_[i] = seg.ack;
         seg.seq = retransmission ? last_seq_[i] : next_seq_[i];
         if (!retransmission) {
             last_seq_[i] = next_seq_[i];
             if (len) last_len_[i] = len;
         }
         if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
+        if (advance) seen_seq_[i] = next_seq_[i];
         return analyzer_.observe(seg);
     }
 
@@ -79,6 +87,9 @@ class StreamBuilder {
     uint32_t next_seq_[2] = {1000, 5000};
     uint32_t last_seq_[2] = {1000, 5000};
     uint32_t last_len_[2] = {0, 0};
+    uint32_t seen_seq_[2] = {1000, 5000};  // what the peer can acknowledge: lost data excluded
+    uint32_t last_ack_[2] = {0, 0};
+    bool repeat_ack_ = false;
     uint16_t window_[2] = {65535, 65535};
 };
 

@@ -304,8 +304,9 @@ TEST_CASE("a RST the peer ignores (it answers with a challenge ACK) does not dec
     s.handshake();
     s.data(Side::Client, 100);
     s.ack(Side::Server);
-    s.rst(Side::Client);
-    s.ack(Side::Server);  // challenge ACK: the server still holds the connection
+    s.lost(Side::Client, 50);  // the client's next request never arrived
+    s.rst(Side::Client);       // seq beyond what the server acknowledged: out of window
+    s.duplicate_ack(Side::Server);  // challenge ACK: the server still holds the connection
     s.rst(Side::Client, false);
     const Diagnosis d = verdict_of(a);
     CHECK(d.verdict == Verdict::PeerLostState);
@@ -321,5 +322,102 @@ TEST_CASE("resets after an accepted RST repeat it and do not change the verdict"
     s.ack(Side::Server);
     s.rst(Side::Server);
     s.rst(Side::Server, false);  // a second reset, nothing from the client in between
+    CHECK(verdict_of(a).verdict == Verdict::AppReset);
+}
+
+TEST_CASE("an application abort answered by in-flight data stays an application reset") {
+    // The server aborts; a client segment already on the wire arrives and the server's TCP,
+    // which no longer knows the connection, answers it with a RST without ACK.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.rst(Side::Server);
+    s.data(Side::Client, 100);
+    s.rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.evidence_frame == 6);
+}
+
+TEST_CASE("an ignored out-of-window RST followed by a graceful close is a graceful close") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.lost(Side::Client, 10);
+    s.rst(Side::Client);
+    s.duplicate_ack(Side::Server);
+    s.data(Side::Server, 100);
+    s.fin(Side::Client);
+    s.fin(Side::Server);
+    CHECK(verdict_of(a).verdict == Verdict::GracefulClose);
+}
+
+TEST_CASE("a forged RST stays the verdict even when the real peer resets later") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 100);
+    s.lost(Side::Server, 5000);
+    s.rst(Side::Server, true, 50);  // forged, and out of window: the client ignores it
+    s.duplicate_ack(Side::Client);
+    s.rst(Side::Server, false);     // the real server, which no longer knows the connection
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::InjectedReset);
+    CHECK(d.evidence_frame == 6);
+}
+
+TEST_CASE("a RST that is not the server's first packet is not a refusal, even without a SYN/ACK in the capture") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.ack(Side::Client);  // the SYN/ACK was lost by the capture
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 100);
+    s.rst(Side::Server);
+    CHECK(verdict_of(a).verdict == Verdict::AppReset);  // both sides talked: established
+}
+
+TEST_CASE("resending data the peer already acknowledged is not loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    for (int i = 0; i < 4; ++i) s.after(1).retransmit(Side::Client);  // the ACK was lost beyond the capture
+    CHECK(verdict_of(a).verdict == Verdict::Open);
+}
+
+TEST_CASE("retransmissions interleaved with new data are not one unanswered run") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    for (int i = 0; i < 3; ++i) {
+        s.data(Side::Client, 100);
+        s.after(1).retransmit(Side::Client);
+    }
+    CHECK(verdict_of(a).verdict != Verdict::DataLoss);
+}
+
+TEST_CASE("a simultaneous open is not SYN/ACK loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.send_syn_from_server();
+    s.synack();
+    CHECK(verdict_of(a).verdict != Verdict::HandshakeLoss);
+    CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).syns == 1);
+}
+
+TEST_CASE("a RST without ACK that answers nothing is not peer_lost_state") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.rst(Side::Client, false);  // the client's own abort, right after its data
     CHECK(verdict_of(a).verdict == Verdict::AppReset);
 }
