@@ -15,8 +15,9 @@ constexpr uint64_t kMaxStreamsPerObservation = 8;
 constexpr uint64_t kStreamSlack = 1024;
 }  // namespace
 
-void Analyzer::note_observation(int64_t time_us) {
+void Analyzer::note_observation(uint32_t frame, int64_t time_us) {
     ++observations_;
+    last_frame_ = std::max(last_frame_, frame);
     end_time_us_ = std::max(end_time_us_, time_us);
 }
 
@@ -40,7 +41,7 @@ StreamState *Analyzer::udp_stream(uint32_t index) {
 }
 
 FrameNote Analyzer::observe(const TcpSegment &seg) {
-    note_observation(seg.time_us);
+    note_observation(seg.frame, seg.time_us);
     FrameNote note{{Transport::Tcp, seg.stream}, {}};
     if (seg.stream >= observations_ * kMaxStreamsPerObservation + kStreamSlack) return note;
     StreamState &st = tcp_stream(seg.stream);
@@ -51,7 +52,7 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
 }
 
 bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
-    note_observation(err.time_us);
+    note_observation(err.frame, err.time_us);
     if (!is_destination_unreachable(err.icmp_version, err.type, err.code)) return false;
     StreamState *st = nullptr;
     uint32_t index = err.quoted_stream;
@@ -81,7 +82,7 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
 }
 
 FrameNote Analyzer::observe(const UdpDatagram &dg) {
-    note_observation(dg.time_us);
+    note_observation(dg.frame, dg.time_us);
     FrameNote note{{Transport::Udp, dg.stream}, {FrameEventKind::Datagram, Side::Client, 0, 0}};
     if (StreamState *st = udp_stream(dg.stream)) note.event = update(*st, dg);
     return note;

@@ -45,12 +45,13 @@ class Analyzer {
     const Config &config() const { return config_; }
     void set_config(const Config &config) { config_ = config; }
     int64_t end_time_us() const { return end_time_us_; }
+    uint32_t last_frame() const { return last_frame_; }  // the highest frame observed
     size_t tcp_stream_count() const { return tcp_.size(); }
 
   private:
     StreamState &tcp_stream(uint32_t index);
     StreamState *udp_stream(uint32_t index);
-    void note_observation(int64_t time_us);
+    void note_observation(uint32_t frame, int64_t time_us);
 
     Config config_;
     // tcp.stream numbers are dense from 0, so a vector indexed by them is the table.
@@ -60,7 +61,8 @@ class Analyzer {
     // Latest TCP stream per address/port pair, to match ICMP errors that quote only 8 bytes.
     std::unordered_map<FlowKey, uint32_t, FlowKeyHash> tcp_by_flow_;
     int64_t end_time_us_ = 0;
-    uint64_t observations_ = 0;  // bounds the stream numbers Wireshark can have given out so far
+    uint64_t observations_ = 0;
+    uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far
 };
 
 }  // namespace tcpdiag

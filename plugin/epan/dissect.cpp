@@ -83,6 +83,7 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     const Diagnosis &d = s.diagnosis;
     const char *verdict = verdict_name(d.verdict);
     proto_item *top = proto_tree_add_item(tree, ids.proto, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top);
     proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
                            st.index, provisional ? ", provisional" : "");
     proto_tree *t = proto_item_add_subtree(top, ids.ett);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <set>
 #include <string>
 #include <utility>
@@ -24,13 +25,19 @@ constexpr char kCommand[] = "tcpdiag,streams";
 struct StreamsListener {
     ReportFormat format = ReportFormat::Text;
     bool filtered = false;
+    // The filter reads tcpdiag's own fields: in a single pass they hold provisional verdicts.
+    bool filter_on_verdicts = false;
+    // A single pass taps each frame right after reading it; a second pass taps frames read long ago.
+    bool tapped_while_reading = false, tapped_after_reading = false;
     // Streams with at least one packet that passed the filter (used only when filtered).
     std::set<std::pair<int, uint32_t>> selected;
 };
 
-tap_packet_status on_packet(void *data, packet_info *, epan_dissect_t *, const void *record_ptr, tap_flags_t) {
+tap_packet_status on_packet(void *data, packet_info *pinfo, epan_dissect_t *, const void *record_ptr,
+                            tap_flags_t) {
     auto *listener = static_cast<StreamsListener *>(data);
     if (!listener->filtered) return TAP_PACKET_DONT_REDRAW;
+    (pinfo->num >= session().last_frame() ? listener->tapped_while_reading : listener->tapped_after_reading) = true;
     const auto *record = static_cast<const FrameRecord *>(record_ptr);
     try {
         for (int i = 0; i < record->count; ++i)
@@ -55,6 +62,10 @@ void on_draw(void *data) {
             out = streams_report(analyzer, listener->format);
         }
         std::fputs(out.c_str(), stdout);
+        if (listener->filter_on_verdicts && listener->tapped_while_reading && !listener->tapped_after_reading)
+            std::fputs("tcpdiag: the filter reads tcpdiag fields, which hold provisional verdicts in a single pass; "
+                       "run tshark with -2 for final ones\n",
+                       stderr);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "tcpdiag: cannot print the stream table: %s\n", e.what());
     }
@@ -64,7 +75,8 @@ void on_finish(void *data) { delete static_cast<StreamsListener *>(data); }
 
 // "tcpdiag,streams", "tcpdiag,streams,tsv", "tcpdiag,streams,json,tcp.port==445", "tcpdiag,streams,ip.addr==10.0.0.1"
 ws::stat_init_result init(const char *opt_arg, void *) {
-    auto *listener = new StreamsListener;
+    auto *listener = new (std::nothrow) StreamsListener;
+    if (!listener) TCPDIAG_STAT_INIT_RETURN(false);
     const char *rest = opt_arg + std::strlen(kCommand);
     if (*rest == ',') ++rest;
     static const std::pair<const char *, ReportFormat> kFormats[] = {
@@ -79,6 +91,7 @@ ws::stat_init_result init(const char *opt_arg, void *) {
         }
     }
     listener->filtered = *rest != '\0';
+    listener->filter_on_verdicts = std::strstr(rest, "tcpdiag") != nullptr;
     GString *error = register_tap_listener("tcpdiag", listener, listener->filtered ? rest : nullptr,
                                            TL_REQUIRES_NOTHING, nullptr, on_packet, on_draw, on_finish);
     if (error) {

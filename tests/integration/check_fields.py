@@ -93,6 +93,14 @@ def main():
         ek = tshark.run(["-r", capture, "-2", "-T", "ek", "-j", "tcpdiag"]).stdout.splitlines()
         check(any("tcpdiag_tcpdiag_verdict" in line or "tcpdiag.verdict" in line for line in ek),
               "-T ek has no tcpdiag verdict")
+        # A filter after the format keeps only the streams with a matching packet.
+        tcp_rows = [r for r in table if r["transport"] == "tcp"]
+        if tcp_rows:
+            pick = tcp_rows[len(tcp_rows) // 2]
+            out = tshark.run(["-r", capture, "-q", "-z", "tcpdiag,streams,tsv,tcp.stream==%s" % pick["stream"]]).stdout
+            listed = [line.split("\t")[0] for line in out.splitlines()[1:] if line.strip()]
+            check(listed == [pick["stream"]], "tcpdiag,streams,tsv,tcp.stream==%s lists %s" % (pick["stream"], listed))
+
         # Disabled, the plugin adds nothing (and asks Wireshark for nothing).
         off = fields(tshark, capture, ["tcpdiag.verdict"], ["-2", "--disable-protocol", "tcpdiag"])
         check(not any(r["tcpdiag.verdict"] for r in off), "--disable-protocol tcpdiag still shows verdicts")
