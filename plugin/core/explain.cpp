@@ -211,7 +211,9 @@ std::string evidence_note(const StreamState &st, const Diagnosis &d, const Frame
         break;
     default: break;
     }
-    return reason(st, d) + " (" + title + ")";
+    std::string text = reason(st, d);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text + " (" + title + ")";
 }
 
 }  // namespace tcpdiag
