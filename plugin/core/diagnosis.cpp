@@ -130,18 +130,7 @@ bool reset(const StreamState &st, Diagnosis &out) {
     return true;
 }
 
-Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us);
-
-}  // namespace
-
-Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us) {
-    Diagnosis d = decide(st, config, end_time_us);
-    d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
-    return d;
-}
-
-namespace {
-
+// The rules in precedence order (docs/verdicts.md); the first that matches decides.
 Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us) {
     Diagnosis d;
     if (st.first_frame == 0) return d;
@@ -158,6 +147,12 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
 }
 
 }  // namespace
+
+Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us) {
+    Diagnosis d = decide(st, config, end_time_us);
+    d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
+    return d;
+}
 
 bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;
