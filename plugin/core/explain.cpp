@@ -64,10 +64,9 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
                   host(st, s).c_str(), side.rst_frame, side.rst_unacked_bytes, role(other(s)));
 }
 
-}  // namespace
 
 // The sentence for the verdict itself.
-static std::string describe(const StreamState &st, const Diagnosis &d) {
+std::string describe(const StreamState &st, const Diagnosis &d) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     switch (d.verdict) {
     case Verdict::InjectedReset: {
@@ -126,6 +125,8 @@ static std::string describe(const StreamState &st, const Diagnosis &d) {
     }
     return "No packet seen.";
 }
+
+}  // namespace
 
 std::string reason(const StreamState &st, const Diagnosis &d) {
     const std::string text = describe(st, d);
