@@ -6,7 +6,9 @@ namespace tcpdiag {
 
 namespace {
 
-Actor actor_of(Side s) { return s == Side::Client ? Actor::Client : Actor::Server; }
+Actor actor_of(Side s) {
+    return s == Side::Client ? Actor::Client : Actor::Server;
+}
 
 Diagnosis make(Verdict v, Actor by, uint32_t frame, FrameEventKind kind = FrameEventKind::None,
                Side side = Side::Client, uint16_t run = 0) {
@@ -29,13 +31,15 @@ uint32_t first_reset_frame(const StreamState &st) {
 }
 
 // A SYN that still carries the sender's initial TTL was captured before its first hop.
-bool is_initial_ttl(uint8_t ttl) { return ttl == 64 || ttl == 128 || ttl == 255; }
+bool is_initial_ttl(uint8_t ttl) {
+    return ttl == 64 || ttl == 128 || ttl == 255;
+}
 
 bool captured_at_destination(const StreamState &st, const Config &config) {
     switch (config.capture_point) {
-    case CapturePoint::Client: return false;
-    case CapturePoint::Server: return true;
-    case CapturePoint::Auto: break;
+        case CapturePoint::Client: return false;
+        case CapturePoint::Server: return true;
+        case CapturePoint::Auto: break;
     }
     const uint8_t ttl = st.of(Side::Client).first_syn_ttl;
     return ttl != 0 && !is_initial_ttl(ttl);
@@ -63,13 +67,12 @@ bool refused(const StreamState &st, Diagnosis &out) {
 // Rule 3: ICMP Destination Unreachable, and the stream did not recover after it.
 bool icmp_unreachable(const StreamState &st, Diagnosis &out) {
     if (!st.icmp.frame) return false;
-    const bool recovered = st.last_ack_progress_frame > st.icmp.frame ||
-                           (st.of(Side::Client).fin_frame && st.of(Side::Server).fin_frame);
+    const bool recovered =
+        st.last_ack_progress_frame > st.icmp.frame || (st.of(Side::Client).fin_frame && st.of(Side::Server).fin_frame);
     if (recovered) return false;
     const Actor by = st.icmp.reporter == st.server.address ? Actor::Server : Actor::Path;
     const bool port = is_port_unreachable(st.icmp.icmp_version, st.icmp.type, st.icmp.code);
-    const Verdict v = (st.transport == Transport::Udp && port) ? Verdict::PortUnreachable
-                                                                : Verdict::IcmpUnreachable;
+    const Verdict v = (st.transport == Transport::Udp && port) ? Verdict::PortUnreachable : Verdict::IcmpUnreachable;
     out = make(v, by, st.icmp.frame, FrameEventKind::IcmpError);
     return true;
 }
@@ -84,8 +87,8 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
         return true;
     }
     if (server.synacks > threshold && !st.established_frame && !st.reset_seen()) {
-        out = make(Verdict::HandshakeLoss, Actor::None, server.last_syn_frame,
-                   FrameEventKind::SynAckRetransmission, Side::Server);
+        out = make(Verdict::HandshakeLoss, Actor::None, server.last_syn_frame, FrameEventKind::SynAckRetransmission,
+                   Side::Server);
         return true;
     }
     return false;
@@ -111,8 +114,8 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
         if (!side.window_closed) continue;
         const int64_t end = st.reset_seen() ? st.last_time_us : end_time_us;
         if (end - side.zero_window_since_us < int64_t{config.zero_window_threshold_ms} * 1000) continue;
-        out = make(Verdict::ZeroWindowStall, reset_actor(st), side.zero_window_frame, FrameEventKind::ZeroWindow,
-                   s, side.zero_window_run);
+        out = make(Verdict::ZeroWindowStall, reset_actor(st), side.zero_window_frame, FrameEventKind::ZeroWindow, s,
+                   side.zero_window_run);
         out.stall_us = end - side.zero_window_since_us;
         out.reset_frame = first_reset_frame(st);
         return true;
@@ -158,17 +161,13 @@ bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;
     if (d.evidence_kind == FrameEventKind::None || event.kind != d.evidence_kind) return false;
     switch (d.evidence_kind) {
-    case FrameEventKind::Fin:
-    case FrameEventKind::IcmpError:
-        return true;
-    case FrameEventKind::SynRetransmission:
-    case FrameEventKind::SynAckRetransmission:
-        return event.side == d.evidence_side;
-    case FrameEventKind::Retransmission:
-    case FrameEventKind::ZeroWindow:
-        return event.side == d.evidence_side && event.run == d.evidence_run;
-    default:
-        return false;  // a reset proves it only as the evidence frame: later RSTs repeat it
+        case FrameEventKind::Fin:
+        case FrameEventKind::IcmpError: return true;
+        case FrameEventKind::SynRetransmission:
+        case FrameEventKind::SynAckRetransmission: return event.side == d.evidence_side;
+        case FrameEventKind::Retransmission:
+        case FrameEventKind::ZeroWindow: return event.side == d.evidence_side && event.run == d.evidence_run;
+        default: return false;  // a reset proves it only as the evidence frame: later RSTs repeat it
     }
 }
 

@@ -18,9 +18,9 @@ struct Diagnosis {
     FrameEventKind evidence_kind = FrameEventKind::None;
     Side evidence_side = Side::Client;
     uint16_t evidence_run = 0;
-    uint32_t reset_frame = 0;  // the RST that ended a lossy or stalled stream, also proof
+    uint32_t reset_frame = 0;              // the RST that ended a lossy or stalled stream, also proof
     bool retransmissions_unknown = false;  // Wireshark's sequence analysis was off
-    int64_t stall_us = 0;  // how long the zero window stayed closed (zero_window_stall)
+    int64_t stall_us = 0;                  // how long the zero window stayed closed (zero_window_stall)
 };
 
 // Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted).

@@ -6,7 +6,9 @@
 
 namespace tcpdiag {
 
-Address Address::ipv4(const uint8_t (&b)[4]) { return from_bytes(4, b); }
+Address Address::ipv4(const uint8_t (&b)[4]) {
+    return from_bytes(4, b);
+}
 
 Address Address::from_bytes(uint8_t family, const uint8_t *data) {
     Address a;
@@ -31,7 +33,10 @@ static std::string ipv6_to_string(const std::array<uint8_t, 16> &b) {
     for (int i = 0; i < 8;) {
         int j = i;
         while (j < 8 && words[j] == 0) ++j;
-        if (j - i > best_len) { best_start = i; best_len = j - i; }
+        if (j - i > best_len) {
+            best_start = i;
+            best_len = j - i;
+        }
         i = (j == i) ? i + 1 : j;
     }
     std::string out;
@@ -66,8 +71,7 @@ std::string to_string(const Endpoint &e) {
 }
 
 static bool endpoint_less(const Endpoint &a, const Endpoint &b) {
-    return std::tie(a.address.family, a.address.bytes, a.port) <
-           std::tie(b.address.family, b.address.bytes, b.port);
+    return std::tie(a.address.family, a.address.bytes, a.port) < std::tie(b.address.family, b.address.bytes, b.port);
 }
 
 FlowKey FlowKey::of(uint8_t transport, const Endpoint &a, const Endpoint &b) {

@@ -23,9 +23,13 @@ struct Endpoint {
 };
 
 bool operator==(const Address &a, const Address &b);
-inline bool operator!=(const Address &a, const Address &b) { return !(a == b); }
+inline bool operator!=(const Address &a, const Address &b) {
+    return !(a == b);
+}
 bool operator==(const Endpoint &a, const Endpoint &b);
-inline bool operator!=(const Endpoint &a, const Endpoint &b) { return !(a == b); }
+inline bool operator!=(const Endpoint &a, const Endpoint &b) {
+    return !(a == b);
+}
 
 // "10.0.0.1", "fd00::1" (RFC 5952 form)
 std::string to_string(const Address &address);

@@ -19,14 +19,20 @@ std::string format(const char *fmt, ...) {
     return buffer;
 }
 
-const char *role(Side s) { return s == Side::Client ? "client" : "server"; }
-const char *Role(Side s) { return s == Side::Client ? "Client" : "Server"; }
+const char *role(Side s) {
+    return s == Side::Client ? "client" : "server";
+}
+const char *Role(Side s) {
+    return s == Side::Client ? "Client" : "Server";
+}
 
 std::string host(const StreamState &st, Side s) {
     return to_string(s == Side::Client ? st.client.address : st.server.address);
 }
 
-double seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
+double seconds(int64_t us) {
+    return static_cast<double>(us) / 1e6;
+}
 
 std::string icmp_text(const StreamState &st) {
     return format("ICMP%s Destination Unreachable (%s, code %u)", st.icmp.icmp_version == 6 ? "v6" : "",
@@ -36,9 +42,8 @@ std::string icmp_text(const StreamState &st) {
 std::string retransmission_reason(const StreamState &st, const Diagnosis &d) {
     const SideState &side = st.of(d.evidence_side);
     std::string text = format("%s %s retransmitted %u times without an ACK from the %s (frames %u to %u",
-                              Role(d.evidence_side), host(st, d.evidence_side).c_str(),
-                              side.unanswered_retransmissions, role(other(d.evidence_side)),
-                              side.run_first_frame, side.run_last_frame);
+                              Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.unanswered_retransmissions,
+                              role(other(d.evidence_side)), side.run_first_frame, side.run_last_frame);
     if (side.run_original_frame) text += format(", resending frame %u", side.run_original_frame);
     text += ")";
     if (st.reset_seen()) {
@@ -54,9 +59,10 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
     const Side s = d.evidence_side;
     const SideState &side = st.of(s);
     if (d.verdict == Verdict::PeerLostState)
-        return format("%s %s answered the %s's segment with a RST without ACK (frame %u): it no longer knows "
-                      "this connection.",
-                      Role(s), host(st, s).c_str(), role(other(s)), side.rst_frame);
+        return format(
+            "%s %s answered the %s's segment with a RST without ACK (frame %u): it no longer knows "
+            "this connection.",
+            Role(s), host(st, s).c_str(), role(other(s)), side.rst_frame);
     if (side.rst_acked_everything)
         return format("%s %s reset the connection (frame %u) after acknowledging all data from the %s.", Role(s),
                       host(st, s).c_str(), side.rst_frame, role(other(s)));
@@ -64,64 +70,67 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
                   host(st, s).c_str(), side.rst_frame, side.rst_unacked_bytes, role(other(s)));
 }
 
-
 // The sentence for the verdict itself.
 std::string describe(const StreamState &st, const Diagnosis &d) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     switch (d.verdict) {
-    case Verdict::InjectedReset: {
-        const SideState &side = st.of(d.evidence_side);
-        const char *ttl = st.client.address.family == 6 ? "hop limit" : "TTL";
-        const std::string earlier = side.ttl_min == side.ttl_max
-                                        ? std::to_string(side.ttl_min)
-                                        : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
-        return format("RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
-                      "device in the path forged it.",
-                      side.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, side.forged_rst_ttl, ttl,
-                      earlier.c_str());
-    }
-    case Verdict::Refused:
-        return format("Server %s answered the SYN with a reset (frame %u) and no SYN/ACK: nothing listens on port "
-                      "%u, or the application refuses the connection.",
-                      host(st, Side::Server).c_str(), server.rst_frame, st.server.port);
-    case Verdict::IcmpUnreachable:
-    case Verdict::PortUnreachable:
-        return format("%s answered with %s for %s (frame %u).", to_string(st.icmp.reporter).c_str(),
-                      icmp_text(st).c_str(), to_string(st.server).c_str(), st.icmp.frame);
-    case Verdict::HandshakeLoss:
-        if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
-            return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake.",
-                          server.synacks, server.first_syn_frame, server.last_syn_frame);
-        return format("Client sent %u SYNs (frames %u to %u, TTL %u as it left the client) and got no SYN/ACK, "
-                      "RST or ICMP answer.",
-                      client.syns, client.first_syn_frame, client.last_syn_frame, client.first_syn_ttl);
-    case Verdict::NoResponse:
-        return format("%u SYNs reached %s (frames %u to %u, TTL %u: past the client's first hop) and the host did "
-                      "not answer.",
-                      client.syns, host(st, Side::Server).c_str(), client.first_syn_frame, client.last_syn_frame,
-                      client.first_syn_ttl);
-    case Verdict::DataLoss: return retransmission_reason(st, d);
-    case Verdict::ZeroWindowStall: {
-        const SideState &side = st.of(d.evidence_side);
-        return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s closed).",
-                      Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.zero_window_frame,
-                      seconds(d.stall_us));
-    }
-    case Verdict::PeerLostState:
-    case Verdict::AppReset: return reset_reason(st, d);
-    case Verdict::GracefulClose:
-        return format("Both sides closed with FIN (client frame %u, server frame %u); no reset.", client.fin_frame,
-                      server.fin_frame);
-    case Verdict::Open:
-        return format("Established; no reset, loss or stall in %u packets before the capture ended.", st.packets());
-    case Verdict::Incomplete: {
-        const char *what = !server.packets && client.syns ? "a SYN, neither answered nor retransmitted"
-                           : !server.packets || !client.packets ? "packets in one direction only"
-                                                                 : "no completed handshake and no end";
-        return format("Only %u packet%s seen, %s: nothing conclusive.", st.packets(), st.packets() == 1 ? "" : "s",
-                      what);
-    }
-    case Verdict::Undecided: break;
+        case Verdict::InjectedReset: {
+            const SideState &side = st.of(d.evidence_side);
+            const char *ttl = st.client.address.family == 6 ? "hop limit" : "TTL";
+            const std::string earlier = side.ttl_min == side.ttl_max
+                                            ? std::to_string(side.ttl_min)
+                                            : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
+            return format(
+                "RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
+                "device in the path forged it.",
+                side.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, side.forged_rst_ttl, ttl,
+                earlier.c_str());
+        }
+        case Verdict::Refused:
+            return format(
+                "Server %s answered the SYN with a reset (frame %u) and no SYN/ACK: nothing listens on port "
+                "%u, or the application refuses the connection.",
+                host(st, Side::Server).c_str(), server.rst_frame, st.server.port);
+        case Verdict::IcmpUnreachable:
+        case Verdict::PortUnreachable:
+            return format("%s answered with %s for %s (frame %u).", to_string(st.icmp.reporter).c_str(),
+                          icmp_text(st).c_str(), to_string(st.server).c_str(), st.icmp.frame);
+        case Verdict::HandshakeLoss:
+            if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
+                return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake.",
+                              server.synacks, server.first_syn_frame, server.last_syn_frame);
+            return format(
+                "Client sent %u SYNs (frames %u to %u, TTL %u as it left the client) and got no SYN/ACK, "
+                "RST or ICMP answer.",
+                client.syns, client.first_syn_frame, client.last_syn_frame, client.first_syn_ttl);
+        case Verdict::NoResponse:
+            return format(
+                "%u SYNs reached %s (frames %u to %u, TTL %u: past the client's first hop) and the host did "
+                "not answer.",
+                client.syns, host(st, Side::Server).c_str(), client.first_syn_frame, client.last_syn_frame,
+                client.first_syn_ttl);
+        case Verdict::DataLoss: return retransmission_reason(st, d);
+        case Verdict::ZeroWindowStall: {
+            const SideState &side = st.of(d.evidence_side);
+            return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s closed).",
+                          Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.zero_window_frame,
+                          seconds(d.stall_us));
+        }
+        case Verdict::PeerLostState:
+        case Verdict::AppReset: return reset_reason(st, d);
+        case Verdict::GracefulClose:
+            return format("Both sides closed with FIN (client frame %u, server frame %u); no reset.", client.fin_frame,
+                          server.fin_frame);
+        case Verdict::Open:
+            return format("Established; no reset, loss or stall in %u packets before the capture ended.", st.packets());
+        case Verdict::Incomplete: {
+            const char *what = !server.packets && client.syns       ? "a SYN, neither answered nor retransmitted"
+                               : !server.packets || !client.packets ? "packets in one direction only"
+                                                                    : "no completed handshake and no end";
+            return format("Only %u packet%s seen, %s: nothing conclusive.", st.packets(), st.packets() == 1 ? "" : "s",
+                          what);
+        }
+        case Verdict::Undecided: break;
     }
     return "No packet seen.";
 }
@@ -131,59 +140,70 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
 std::string reason(const StreamState &st, const Diagnosis &d) {
     const std::string text = describe(st, d);
     if (!d.retransmissions_unknown) return text;
-    return text + " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "
-                  "TCP > Analyze TCP sequence numbers).";
+    return text +
+           " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "
+           "TCP > Analyze TCP sequence numbers).";
 }
 
 std::string next_step(const StreamState &st, const Diagnosis &d) {
     const std::string server = host(st, Side::Server), client = host(st, Side::Client);
     const unsigned port = st.server.port;
     switch (d.verdict) {
-    case Verdict::InjectedReset:
-        return "look for a firewall, IPS or WAN accelerator between " + client + " and " + server +
-               " that resets connections; a capture at " + host(st, d.evidence_side) + " will not contain this RST";
-    case Verdict::Refused:
-        return format("check that port %u is LISTENING on %s (netstat -anob / ss -ltnp); if it is, find out why the "
-                      "application or a host firewall rule refuses %s",
-                      port, server.c_str(), client.c_str());
-    case Verdict::PortUnreachable:
-        return format("nothing listens on UDP port %u at %s: start the service or fix the port the client uses", port,
-                      server.c_str());
-    case Verdict::IcmpUnreachable:
-        return format("review the filtering and routing at %s, which reports %s unreachable (%s)",
-                      to_string(st.icmp.reporter).c_str(), to_string(st.server).c_str(),
-                      unreachable_code_name(st.icmp.icmp_version, st.icmp.code));
-    case Verdict::HandshakeLoss:
-        return format("capture at %s at the same time: if the SYNs are absent there, the network between drops them "
-                      "(walk the hops with the network team); if they arrive, check that port %u is LISTENING and "
-                      "audit the host firewall's drops",
-                      server.c_str(), port);
-    case Verdict::NoResponse:
-        return format("check that port %u is LISTENING on %s (netstat -anob / ss -ltnp); if it is, audit the host "
-                      "firewall's drops (Windows: auditpol Filtering Platform Packet Drop, then netsh wfp show state; "
-                      "Linux: nft list ruleset)",
-                      port, server.c_str());
-    case Verdict::DataLoss:
-        return "capture at " + host(st, other(d.evidence_side)) +
-               " at the same time: the retransmissions absent there were dropped in between; walk the hops "
-               "between " + client + " and " + server + " with the network team";
-    case Verdict::ZeroWindowStall:
-        return format("the application receiving on %s stopped reading its socket: look at that process (hung, "
-                      "blocked or overloaded) at the time of frame %u",
-                      to_string(d.evidence_side == Side::Client ? st.client : st.server).c_str(), d.evidence_frame);
-    case Verdict::PeerLostState:
-        return "the " + std::string(role(d.evidence_side)) +
-               "'s TCP, or a NAT, firewall or load balancer in between, dropped the connection state: check idle "
-               "timeouts of stateful devices and whether " + host(st, d.evidence_side) + " restarted";
-    case Verdict::AppReset:
-        return format("identify the application on %s port %u and find out why it aborted the connection (its logs "
-                      "at the time of frame %u)",
-                      host(st, d.evidence_side).c_str(),
-                      d.evidence_side == Side::Client ? st.client.port : st.server.port, d.evidence_frame);
-    case Verdict::GracefulClose: return "nothing to fix in TCP; if the application reports an error, read its payload";
-    case Verdict::Open: return "the connection was still open when the capture ended: capture longer to see how it ends";
-    case Verdict::Incomplete: return "capture from before the connection starts to see its handshake and how it ends";
-    case Verdict::Undecided: break;
+        case Verdict::InjectedReset:
+            return "look for a firewall, IPS or WAN accelerator between " + client + " and " + server +
+                   " that resets connections; a capture at " + host(st, d.evidence_side) + " will not contain this RST";
+        case Verdict::Refused:
+            return format(
+                "check that port %u is LISTENING on %s (netstat -anob / ss -ltnp); if it is, find out why the "
+                "application or a host firewall rule refuses %s",
+                port, server.c_str(), client.c_str());
+        case Verdict::PortUnreachable:
+            return format("nothing listens on UDP port %u at %s: start the service or fix the port the client uses",
+                          port, server.c_str());
+        case Verdict::IcmpUnreachable:
+            return format("review the filtering and routing at %s, which reports %s unreachable (%s)",
+                          to_string(st.icmp.reporter).c_str(), to_string(st.server).c_str(),
+                          unreachable_code_name(st.icmp.icmp_version, st.icmp.code));
+        case Verdict::HandshakeLoss:
+            return format(
+                "capture at %s at the same time: if the SYNs are absent there, the network between drops them "
+                "(walk the hops with the network team); if they arrive, check that port %u is LISTENING and "
+                "audit the host firewall's drops",
+                server.c_str(), port);
+        case Verdict::NoResponse:
+            return format(
+                "check that port %u is LISTENING on %s (netstat -anob / ss -ltnp); if it is, audit the host "
+                "firewall's drops (Windows: auditpol Filtering Platform Packet Drop, then netsh wfp show state; "
+                "Linux: nft list ruleset)",
+                port, server.c_str());
+        case Verdict::DataLoss:
+            return "capture at " + host(st, other(d.evidence_side)) +
+                   " at the same time: the retransmissions absent there were dropped in between; walk the hops "
+                   "between " +
+                   client + " and " + server + " with the network team";
+        case Verdict::ZeroWindowStall:
+            return format(
+                "the application receiving on %s stopped reading its socket: look at that process (hung, "
+                "blocked or overloaded) at the time of frame %u",
+                to_string(d.evidence_side == Side::Client ? st.client : st.server).c_str(), d.evidence_frame);
+        case Verdict::PeerLostState:
+            return "the " + std::string(role(d.evidence_side)) +
+                   "'s TCP, or a NAT, firewall or load balancer in between, dropped the connection state: check idle "
+                   "timeouts of stateful devices and whether " +
+                   host(st, d.evidence_side) + " restarted";
+        case Verdict::AppReset:
+            return format(
+                "identify the application on %s port %u and find out why it aborted the connection (its logs "
+                "at the time of frame %u)",
+                host(st, d.evidence_side).c_str(), d.evidence_side == Side::Client ? st.client.port : st.server.port,
+                d.evidence_frame);
+        case Verdict::GracefulClose:
+            return "nothing to fix in TCP; if the application reports an error, read its payload";
+        case Verdict::Open:
+            return "the connection was still open when the capture ended: capture longer to see how it ends";
+        case Verdict::Incomplete:
+            return "capture from before the connection starts to see its handshake and how it ends";
+        case Verdict::Undecided: break;
     }
     return "";
 }
@@ -191,26 +211,26 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
 std::string evidence_note(const StreamState &st, const Diagnosis &d, const FrameEvent &event) {
     const char *title = verdict_title(d.verdict);
     switch (event.kind) {
-    case FrameEventKind::SynRetransmission:
-        return format("SYN retransmission %u with no SYN/ACK (%s)", event.ordinal, title);
-    case FrameEventKind::SynAckRetransmission:
-        return format("SYN/ACK retransmission %u with no ACK from the client (%s)", event.ordinal, title);
-    case FrameEventKind::Retransmission:
-        return format("Unanswered retransmission %u by the %s (%s)", event.ordinal, role(event.side), title);
-    case FrameEventKind::ZeroWindow:
-        return format("%s advertises a zero window and never reopens it (%s)", Role(event.side), title);
-    case FrameEventKind::IcmpError: return icmp_text(st) + " (" + title + ")";
-    case FrameEventKind::Fin: return format("FIN from the %s (%s)", role(event.side), title);
-    case FrameEventKind::Reset:
-        if (d.verdict == Verdict::DataLoss) {
-            const SideState &lossy = st.of(d.evidence_side);
-            std::string text = format("%s reset the connection after %u unanswered retransmissions by the %s",
-                                      Role(event.side), lossy.unanswered_retransmissions, role(d.evidence_side));
-            if (lossy.run_original_frame) text += format(" of frame %u", lossy.run_original_frame);
-            return text + " (" + title + ")";
-        }
-        break;
-    default: break;
+        case FrameEventKind::SynRetransmission:
+            return format("SYN retransmission %u with no SYN/ACK (%s)", event.ordinal, title);
+        case FrameEventKind::SynAckRetransmission:
+            return format("SYN/ACK retransmission %u with no ACK from the client (%s)", event.ordinal, title);
+        case FrameEventKind::Retransmission:
+            return format("Unanswered retransmission %u by the %s (%s)", event.ordinal, role(event.side), title);
+        case FrameEventKind::ZeroWindow:
+            return format("%s advertises a zero window and never reopens it (%s)", Role(event.side), title);
+        case FrameEventKind::IcmpError: return icmp_text(st) + " (" + title + ")";
+        case FrameEventKind::Fin: return format("FIN from the %s (%s)", role(event.side), title);
+        case FrameEventKind::Reset:
+            if (d.verdict == Verdict::DataLoss) {
+                const SideState &lossy = st.of(d.evidence_side);
+                std::string text = format("%s reset the connection after %u unanswered retransmissions by the %s",
+                                          Role(event.side), lossy.unanswered_retransmissions, role(d.evidence_side));
+                if (lossy.run_original_frame) text += format(" of frame %u", lossy.run_original_frame);
+                return text + " (" + title + ")";
+            }
+            break;
+        default: break;
     }
     std::string text = reason(st, d);
     if (!text.empty() && text.back() == '.') text.pop_back();

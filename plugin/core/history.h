@@ -8,8 +8,8 @@
 namespace tcpdiag {
 
 namespace history_letter {
-constexpr char kSyn = 's', kSynAck = 'h', kData = 'd', kAck = 'a', kFin = 'f', kReset = 'r',
-               kRetransmission = 't', kZeroWindow = 'w', kIcmp = 'i';
+constexpr char kSyn = 's', kSynAck = 'h', kData = 'd', kAck = 'a', kFin = 'f', kReset = 'r', kRetransmission = 't',
+               kZeroWindow = 'w', kIcmp = 'i';
 }
 
 class History {

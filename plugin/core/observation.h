@@ -20,8 +20,8 @@ struct TcpSegment {
     uint16_t flags = 0;
     uint32_t seq = 0, ack = 0;  // raw sequence numbers
     uint32_t payload_len = 0;
-    uint16_t window = 0;   // tcp.window_size_value (unscaled; zero is zero at any scale)
-    uint8_t ttl = 0;       // IP TTL / IPv6 hop limit of the header carrying it, 0 if unknown
+    uint16_t window = 0;          // tcp.window_size_value (unscaled; zero is zero at any scale)
+    uint8_t ttl = 0;              // IP TTL / IPv6 hop limit of the header carrying it, 0 if unknown
     bool retransmission = false;  // tcp.analysis.retransmission (fast and spurious included)
     uint32_t rto_frame = 0;       // tcp.analysis.rto_frame: the frame this one resends, 0 if unknown
 };
@@ -32,11 +32,11 @@ enum class Transport : uint8_t { Tcp = 6, Udp = 17 };
 struct IcmpError {
     uint32_t frame = 0;
     int64_t time_us = 0;
-    Address reporter;  // who sent the ICMP error
+    Address reporter;          // who sent the ICMP error
     uint8_t icmp_version = 4;  // 4 for ICMP, 6 for ICMPv6
     uint8_t type = 0, code = 0;
     Transport quoted_transport = Transport::Tcp;
-    Endpoint quoted_src, quoted_dst;  // the packet that could not be delivered
+    Endpoint quoted_src, quoted_dst;   // the packet that could not be delivered
     bool quoted_stream_known = false;  // Wireshark gave the quote its stream number
     uint32_t quoted_stream = 0;
 };

@@ -5,7 +5,9 @@ namespace tcpdiag {
 namespace {
 
 // RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
-bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+bool seq_after(uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(a - b) > 0;
+}
 
 template <typename T>
 void saturating_increment(T &counter) {
@@ -44,9 +46,8 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     me.rst_answers_segment = stream.any_sender && stream.last_sender == other(s);
     const uint32_t confirmed = me.rst_has_ack ? seg.ack : me.highest_ack;
     const bool confirmed_known = me.rst_has_ack || me.ack_known;
-    me.rst_unacked_bytes = (peer.seq_known && confirmed_known && seq_after(peer.next_seq, confirmed))
-                               ? peer.next_seq - confirmed
-                               : 0;
+    me.rst_unacked_bytes =
+        (peer.seq_known && confirmed_known && seq_after(peer.next_seq, confirmed)) ? peer.next_seq - confirmed : 0;
     me.rst_acked_everything = me.rst_unacked_bytes == 0;
     return {FrameEventKind::Reset, s, 0, 0};
 }
@@ -64,8 +65,7 @@ FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
     if (synack && stream.synack_frame == 0) stream.synack_frame = seg.frame;
     const uint16_t retransmission = static_cast<uint16_t>(count - 1);
     if (synack)
-        return {retransmission ? FrameEventKind::SynAckRetransmission : FrameEventKind::SynAck, s, 0,
-                retransmission};
+        return {retransmission ? FrameEventKind::SynAckRetransmission : FrameEventKind::SynAck, s, 0, retransmission};
     return {retransmission ? FrameEventKind::SynRetransmission : FrameEventKind::Syn, s, 0, retransmission};
 }
 
@@ -96,8 +96,8 @@ void note_ack(StreamState &stream, SideState &me, SideState &peer, const TcpSegm
 
 // Returns true when the segment carries data beyond anything this side sent before.
 bool note_sequence(SideState &me, const TcpSegment &seg) {
-    const uint32_t next = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kSyn) ? 1 : 0) +
-                          ((seg.flags & tcp_flag::kFin) ? 1 : 0);
+    const uint32_t next =
+        seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kSyn) ? 1 : 0) + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
     const bool advanced = !me.seq_known || seq_after(next, me.next_seq);
     if (advanced) me.next_seq = next;
     me.seq_known = true;

@@ -10,7 +10,9 @@
 namespace tcpdiag {
 
 enum class Side : uint8_t { Client = 0, Server = 1 };
-inline Side other(Side s) { return s == Side::Client ? Side::Server : Side::Client; }
+inline Side other(Side s) {
+    return s == Side::Client ? Side::Server : Side::Client;
+}
 
 // What one end of a stream did.
 struct SideState {
@@ -34,8 +36,8 @@ struct SideState {
     // The RST of this side that ended the stream: the first one the peer did not ignore.
     uint32_t rst_frame = 0;
     bool rst_has_ack = false, rst_acked_everything = false;
-    bool rst_in_sequence = false;     // its seq is what the peer acknowledged last: acceptable
-    bool rst_answers_segment = false;  // the packet before it came from the peer
+    bool rst_in_sequence = false;       // its seq is what the peer acknowledged last: acceptable
+    bool rst_answers_segment = false;   // the packet before it came from the peer
     bool rst_was_first_packet = false;  // this side sent nothing before it
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
     // 5961): it did not end the connection, and the side's next RST replaces it.
@@ -76,8 +78,8 @@ struct StreamState {
 
     uint32_t first_frame = 0, last_frame = 0;
     int64_t first_time_us = 0, last_time_us = 0;
-    uint32_t synack_frame = 0;     // first SYN/ACK
-    uint32_t established_frame = 0;  // first client ACK after the SYN/ACK
+    uint32_t synack_frame = 0;             // first SYN/ACK
+    uint32_t established_frame = 0;        // first client ACK after the SYN/ACK
     uint32_t last_ack_progress_frame = 0;  // last frame whose ACK confirmed new data
     bool any_sender = false;
     Side last_sender = Side::Client;  // who sent the previous packet

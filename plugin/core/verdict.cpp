@@ -26,15 +26,19 @@ constexpr VerdictText kVerdicts[] = {
 };
 }  // namespace
 
-const char *verdict_name(Verdict v) { return kVerdicts[static_cast<int>(v)].name; }
-const char *verdict_title(Verdict v) { return kVerdicts[static_cast<int>(v)].title; }
+const char *verdict_name(Verdict v) {
+    return kVerdicts[static_cast<int>(v)].name;
+}
+const char *verdict_title(Verdict v) {
+    return kVerdicts[static_cast<int>(v)].title;
+}
 
 const char *actor_name(Actor a) {
     switch (a) {
-    case Actor::Client: return "client";
-    case Actor::Server: return "server";
-    case Actor::Path: return "path";
-    case Actor::None: break;
+        case Actor::Client: return "client";
+        case Actor::Server: return "server";
+        case Actor::Path: return "path";
+        case Actor::None: break;
     }
     return "none";
 }

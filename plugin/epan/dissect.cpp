@@ -53,7 +53,9 @@ struct Shown {
     const char *client, *server, *history, *reason, *next_step, *evidence;
 };
 
-char *pool_copy(packet_info *pinfo, const std::string &s) { return wmem_strdup(pinfo->pool, s.c_str()); }
+char *pool_copy(packet_info *pinfo, const std::string &s) {
+    return wmem_strdup(pinfo->pool, s.c_str());
+}
 
 bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown &out) noexcept {
     try {
@@ -67,9 +69,11 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         out.server = pool_copy(pinfo, to_string(st.server));
         out.history = pool_copy(pinfo, st.history.str());
         // The sentences cost a formatting each: build them only when someone will read them.
-        out.reason = tree && proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
-        out.next_step =
-            tree && proto_field_is_referenced(tree, ids.hf_next_step) ? pool_copy(pinfo, next_step(st, out.diagnosis)) : "";
+        out.reason =
+            tree && proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
+        out.next_step = tree && proto_field_is_referenced(tree, ids.hf_next_step)
+                            ? pool_copy(pinfo, next_step(st, out.diagnosis))
+                            : "";
         out.evidence = out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, note.event)) : nullptr;
         return true;
     } catch (const std::exception &e) {
@@ -87,7 +91,10 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
                            st.index, provisional ? ", provisional" : "");
     proto_tree *t = proto_item_add_subtree(top, ids.ett);
-    auto generated = [](proto_item *item) { proto_item_set_generated(item); return item; };
+    auto generated = [](proto_item *item) {
+        proto_item_set_generated(item);
+        return item;
+    };
 
     generated(proto_tree_add_string(t, ids.hf_verdict, tvb, 0, 0, verdict));
     generated(proto_tree_add_uint(t, ids.hf_stream, tvb, 0, 0, st.index));

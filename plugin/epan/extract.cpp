@@ -10,22 +10,63 @@ namespace tcpdiag {
 
 namespace {
 
-// Every field tcpdiag consumes, in one table. Order matches FieldId.
+// The fields tcpdiag reads, by the name Wireshark registers them under.
 enum FieldId {
-    kTcpSrcport, kTcpDstport, kTcpStream, kTcpFlags, kTcpSeqRaw, kTcpAckRaw, kTcpLen, kTcpWindow,
-    kTcpRetransmission, kTcpRtoFrame,
-    kIpSrc, kIpDst, kIpTtl, kIpv6Src, kIpv6Dst, kIpv6Hlim,
-    kUdpSrcport, kUdpDstport, kUdpStream,
-    kIcmpType, kIcmpCode, kIcmpv6Type, kIcmpv6Code,
+    kTcpSrcport,
+    kTcpDstport,
+    kTcpStream,
+    kTcpFlags,
+    kTcpSeqRaw,
+    kTcpAckRaw,
+    kTcpLen,
+    kTcpWindow,
+    kTcpRetransmission,
+    kTcpRtoFrame,
+    kIpSrc,
+    kIpDst,
+    kIpTtl,
+    kIpv6Src,
+    kIpv6Dst,
+    kIpv6Hlim,
+    kUdpSrcport,
+    kUdpDstport,
+    kUdpStream,
+    kIcmpType,
+    kIcmpCode,
+    kIcmpv6Type,
+    kIcmpv6Code,
     kFieldCount
 };
-const char *const kFieldNames[kFieldCount] = {
-    "tcp.srcport", "tcp.dstport", "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len",
-    "tcp.window_size_value", "tcp.analysis.retransmission", "tcp.analysis.rto_frame",
-    "ip.src", "ip.dst", "ip.ttl", "ipv6.src", "ipv6.dst", "ipv6.hlim",
-    "udp.srcport", "udp.dstport", "udp.stream",
-    "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
+struct WantedField {
+    FieldId id;
+    const char *name;
 };
+constexpr WantedField kWanted[] = {
+    {kTcpSrcport, "tcp.srcport"},
+    {kTcpDstport, "tcp.dstport"},
+    {kTcpStream, "tcp.stream"},
+    {kTcpFlags, "tcp.flags"},
+    {kTcpSeqRaw, "tcp.seq_raw"},
+    {kTcpAckRaw, "tcp.ack_raw"},
+    {kTcpLen, "tcp.len"},
+    {kTcpWindow, "tcp.window_size_value"},
+    {kTcpRetransmission, "tcp.analysis.retransmission"},
+    {kTcpRtoFrame, "tcp.analysis.rto_frame"},
+    {kIpSrc, "ip.src"},
+    {kIpDst, "ip.dst"},
+    {kIpTtl, "ip.ttl"},
+    {kIpv6Src, "ipv6.src"},
+    {kIpv6Dst, "ipv6.dst"},
+    {kIpv6Hlim, "ipv6.hlim"},
+    {kUdpSrcport, "udp.srcport"},
+    {kUdpDstport, "udp.dstport"},
+    {kUdpStream, "udp.stream"},
+    {kIcmpType, "icmp.type"},
+    {kIcmpCode, "icmp.code"},
+    {kIcmpv6Type, "icmpv6.type"},
+    {kIcmpv6Code, "icmpv6.code"},
+};
+static_assert(sizeof kWanted / sizeof *kWanted == kFieldCount, "every field id has its name");
 int hf[kFieldCount];
 
 // The occurrences of each field in this frame, read once per frame.
@@ -33,8 +74,7 @@ struct FrameFields {
     GPtrArray *arrays[kFieldCount];
 
     FrameFields(proto_tree *tree) {
-        for (int i = 0; i < kFieldCount; ++i)
-            arrays[i] = hf[i] > 0 ? proto_get_finfo_ptr_array(tree, hf[i]) : nullptr;
+        for (int i = 0; i < kFieldCount; ++i) arrays[i] = hf[i] > 0 ? proto_get_finfo_ptr_array(tree, hf[i]) : nullptr;
     }
     guint count(FieldId id) const { return arrays[id] ? arrays[id]->len : 0; }
     field_info *at(FieldId id, guint i) const { return static_cast<field_info *>(g_ptr_array_index(arrays[id], i)); }
@@ -65,7 +105,9 @@ struct FrameFields {
     }
 };
 
-guint32 uint_of(field_info *fi) { return fi ? fvalue_get_uinteger(ws::value_of(fi)) : 0; }
+guint32 uint_of(field_info *fi) {
+    return fi ? fvalue_get_uinteger(ws::value_of(fi)) : 0;
+}
 
 // Addresses are read from the packet bytes the field covers: stable across versions, unlike
 // the FT_IPv4/FT_IPv6 value getters.
@@ -121,8 +163,7 @@ int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations
             if (!error) continue;
             if (layer < first_error_layer) first_error_layer = layer;
             IpHeader outer, quoted;
-            if (out.icmp_count == FrameObservations::kMax || !ip_below(f, layer, outer) ||
-                !ip_above(f, layer, quoted))
+            if (out.icmp_count == FrameObservations::kMax || !ip_below(f, layer, outer) || !ip_above(f, layer, quoted))
                 continue;
             IcmpError &e = out.icmp[out.icmp_count];
             e.frame = pinfo->num;
@@ -138,7 +179,8 @@ int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations
             const int tl = sport->total_layer_num;
             e.quoted_transport = is_tcp ? Transport::Tcp : Transport::Udp;
             e.quoted_src = {quoted.src, static_cast<uint16_t>(uint_of(sport))};
-            e.quoted_dst = {quoted.dst, static_cast<uint16_t>(uint_of(f.in_layer(is_tcp ? kTcpDstport : kUdpDstport, tl)))};
+            e.quoted_dst = {quoted.dst,
+                            static_cast<uint16_t>(uint_of(f.in_layer(is_tcp ? kTcpDstport : kUdpDstport, tl)))};
             field_info *stream = f.in_layer(is_tcp ? kTcpStream : kUdpStream, tl);
             e.quoted_stream_known = stream != nullptr;
             e.quoted_stream = uint_of(stream);
@@ -191,9 +233,10 @@ void read_udp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
 }  // namespace
 
 void resolve_wanted_fields() {
-    for (int i = 0; i < kFieldCount; ++i) {
-        hf[i] = proto_registrar_get_id_byname(kFieldNames[i]);
-        if (hf[i] <= 0) g_warning("tcpdiag: Wireshark has no field %s; verdicts that need it are degraded", kFieldNames[i]);
+    for (const WantedField &field : kWanted) {
+        hf[field.id] = proto_registrar_get_id_byname(field.name);
+        if (hf[field.id] <= 0)
+            g_warning("tcpdiag: Wireshark has no field %s; verdicts that need it are degraded", field.name);
     }
 }
 

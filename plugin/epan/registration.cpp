@@ -39,60 +39,68 @@ struct ExpertEntry {
 const ExpertEntry kExpert[] = {
     {Verdict::InjectedReset, "tcpdiag.expert.injected_reset", PI_SECURITY, PI_WARN, "Reset forged in the path"},
     {Verdict::Refused, "tcpdiag.expert.refused", PI_SEQUENCE, PI_WARN, "Connection refused"},
-    {Verdict::IcmpUnreachable, "tcpdiag.expert.icmp_unreachable", PI_RESPONSE_CODE, PI_WARN,
-     "Destination unreachable"},
+    {Verdict::IcmpUnreachable, "tcpdiag.expert.icmp_unreachable", PI_RESPONSE_CODE, PI_WARN, "Destination unreachable"},
     {Verdict::HandshakeLoss, "tcpdiag.expert.handshake_loss", PI_SEQUENCE, PI_WARN, "Handshake packet loss"},
     {Verdict::NoResponse, "tcpdiag.expert.no_response", PI_SEQUENCE, PI_WARN, "No response from the destination"},
     {Verdict::DataLoss, "tcpdiag.expert.data_loss", PI_SEQUENCE, PI_WARN, "Packet loss"},
     {Verdict::ZeroWindowStall, "tcpdiag.expert.zero_window_stall", PI_SEQUENCE, PI_WARN, "Zero-window stall"},
-    {Verdict::PeerLostState, "tcpdiag.expert.peer_lost_state", PI_SEQUENCE, PI_WARN,
-     "Peer lost the connection state"},
+    {Verdict::PeerLostState, "tcpdiag.expert.peer_lost_state", PI_SEQUENCE, PI_WARN, "Peer lost the connection state"},
     {Verdict::AppReset, "tcpdiag.expert.app_reset", PI_SEQUENCE, PI_WARN, "Application reset"},
-    {Verdict::PortUnreachable, "tcpdiag.expert.port_unreachable", PI_RESPONSE_CODE, PI_WARN,
-     "UDP port unreachable"},
+    {Verdict::PortUnreachable, "tcpdiag.expert.port_unreachable", PI_RESPONSE_CODE, PI_WARN, "UDP port unreachable"},
 };
 constexpr size_t kExpertCount = sizeof kExpert / sizeof *kExpert;
 expert_field expert_fields[kExpertCount];
 
 void register_fields() {
-    static const true_false_string kProvisional = {"Provisional (the stream was not read to its end yet)",
-                                                   "Final"};
+    static const true_false_string kProvisional = {"Provisional (the stream was not read to its end yet)", "Final"};
     static hf_register_info hf[] = {
-        {&ids.hf_verdict, {"Verdict", "tcpdiag.verdict", FT_STRING, BASE_NONE, nullptr, 0x0,
-                           "How the stream ended (see docs/verdicts.md)", HFILL}},
-        {&ids.hf_stream, {"Stream index", "tcpdiag.stream", FT_UINT32, BASE_DEC, nullptr, 0x0,
-                          "tcp.stream or udp.stream of the stream this verdict is about", HFILL}},
-        {&ids.hf_transport, {"Transport", "tcpdiag.transport", FT_STRING, BASE_NONE, nullptr, 0x0,
-                             "tcp or udp", HFILL}},
-        {&ids.hf_reset_by, {"Reset by", "tcpdiag.reset_by", FT_STRING, BASE_NONE, nullptr, 0x0,
-                            "Who ended the stream: client, server, path or none", HFILL}},
-        {&ids.hf_reason, {"Reason", "tcpdiag.reason", FT_STRING, BASE_NONE, nullptr, 0x0,
-                          "Why this verdict, with the numbers", HFILL}},
-        {&ids.hf_next_step, {"Next step", "tcpdiag.next_step", FT_STRING, BASE_NONE, nullptr, 0x0,
-                             "What to check next", HFILL}},
-        {&ids.hf_syn_retransmissions, {"SYN retransmissions", "tcpdiag.syn_retransmissions", FT_UINT32, BASE_DEC,
-                                       nullptr, 0x0, "SYNs the client sent beyond the first", HFILL}},
-        {&ids.hf_data_retransmissions, {"Data retransmissions", "tcpdiag.data_retransmissions", FT_UINT32,
-                                        BASE_DEC, nullptr, 0x0, "Retransmitted segments, both directions",
-                                        HFILL}},
-        {&ids.hf_evidence_frame, {"Evidence frame", "tcpdiag.evidence_frame", FT_FRAMENUM, BASE_NONE, nullptr, 0x0,
-                                  "The frame that proves the verdict", HFILL}},
-        {&ids.hf_evidence, {"Evidence", "tcpdiag.evidence", FT_STRING, BASE_NONE, nullptr, 0x0,
-                            "Present only on frames that prove the verdict", HFILL}},
-        {&ids.hf_provisional, {"Provisional", "tcpdiag.provisional", FT_BOOLEAN, BASE_NONE, TFS(&kProvisional),
-                               0x0, "Set in a single pass: the verdict known so far", HFILL}},
-        {&ids.hf_history, {"History", "tcpdiag.history", FT_STRING, BASE_NONE, nullptr, 0x0,
-                           "Events in order of first occurrence, upper case for the client: s SYN, h SYN/ACK, "
-                           "d data, f FIN, r RST, t retransmission, w zero window, i ICMP error",
-                           HFILL}},
-        {&ids.hf_client, {"Client", "tcpdiag.client", FT_STRING, BASE_NONE, nullptr, 0x0,
-                          "Address and port of the side that opened the stream", HFILL}},
-        {&ids.hf_server, {"Server", "tcpdiag.server", FT_STRING, BASE_NONE, nullptr, 0x0,
-                          "Address and port of the side that accepted the stream", HFILL}},
-        {&ids.hf_role_guessed, {"Roles guessed", "tcpdiag.role_guessed", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
-                                "No handshake seen: the server is taken to be the lower port", HFILL}},
-        {&ids.hf_failure, {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
-                           "The verdict is a failure (anything but graceful_close and open)", HFILL}},
+        {&ids.hf_verdict,
+         {"Verdict", "tcpdiag.verdict", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "How the stream ended (see docs/verdicts.md)", HFILL}},
+        {&ids.hf_stream,
+         {"Stream index", "tcpdiag.stream", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "tcp.stream or udp.stream of the stream this verdict is about", HFILL}},
+        {&ids.hf_transport,
+         {"Transport", "tcpdiag.transport", FT_STRING, BASE_NONE, nullptr, 0x0, "tcp or udp", HFILL}},
+        {&ids.hf_reset_by,
+         {"Reset by", "tcpdiag.reset_by", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Who ended the stream: client, server, path or none", HFILL}},
+        {&ids.hf_reason,
+         {"Reason", "tcpdiag.reason", FT_STRING, BASE_NONE, nullptr, 0x0, "Why this verdict, with the numbers", HFILL}},
+        {&ids.hf_next_step,
+         {"Next step", "tcpdiag.next_step", FT_STRING, BASE_NONE, nullptr, 0x0, "What to check next", HFILL}},
+        {&ids.hf_syn_retransmissions,
+         {"SYN retransmissions", "tcpdiag.syn_retransmissions", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "SYNs the client sent beyond the first", HFILL}},
+        {&ids.hf_data_retransmissions,
+         {"Data retransmissions", "tcpdiag.data_retransmissions", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Retransmitted segments, both directions", HFILL}},
+        {&ids.hf_evidence_frame,
+         {"Evidence frame", "tcpdiag.evidence_frame", FT_FRAMENUM, BASE_NONE, nullptr, 0x0,
+          "The frame that proves the verdict", HFILL}},
+        {&ids.hf_evidence,
+         {"Evidence", "tcpdiag.evidence", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Present only on frames that prove the verdict", HFILL}},
+        {&ids.hf_provisional,
+         {"Provisional", "tcpdiag.provisional", FT_BOOLEAN, BASE_NONE, TFS(&kProvisional), 0x0,
+          "Set in a single pass: the verdict known so far", HFILL}},
+        {&ids.hf_history,
+         {"History", "tcpdiag.history", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Events in order of first occurrence, upper case for the client: s SYN, h SYN/ACK, "
+          "d data, f FIN, r RST, t retransmission, w zero window, i ICMP error",
+          HFILL}},
+        {&ids.hf_client,
+         {"Client", "tcpdiag.client", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Address and port of the side that opened the stream", HFILL}},
+        {&ids.hf_server,
+         {"Server", "tcpdiag.server", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Address and port of the side that accepted the stream", HFILL}},
+        {&ids.hf_role_guessed,
+         {"Roles guessed", "tcpdiag.role_guessed", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "No handshake seen: the server is taken to be the lower port", HFILL}},
+        {&ids.hf_failure,
+         {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "The verdict is a failure (anything but graceful_close and open)", HFILL}},
     };
     static gint *ett[] = {&ids.ett};
     proto_register_field_array(ids.proto, hf, array_length(hf));
@@ -103,8 +111,8 @@ void register_expert() {
     static ei_register_info ei[kExpertCount];
     for (size_t i = 0; i < kExpertCount; ++i) {
         expert_fields[i] = EI_INIT;
-        ei[i] = {&expert_fields[i], {kExpert[i].name, kExpert[i].group, kExpert[i].severity, kExpert[i].summary,
-                                     EXPFILL}};
+        ei[i] = {&expert_fields[i],
+                 {kExpert[i].name, kExpert[i].group, kExpert[i].severity, kExpert[i].summary, EXPFILL}};
     }
     expert_module_t *module = expert_register_protocol(ids.proto);
     expert_register_field_array(module, ei, array_length(ei));
@@ -116,8 +124,7 @@ void register_preferences() {
                                    "Unanswered SYN retransmissions that make handshake_loss or no_response "
                                    "(fewer: incomplete)",
                                    10, &pref_syn_threshold);
-    prefs_register_uint_preference(module, "data_retransmissions_threshold",
-                                   "Unanswered retransmissions for data loss",
+    prefs_register_uint_preference(module, "data_retransmissions_threshold", "Unanswered retransmissions for data loss",
                                    "Retransmissions without the peer's ACK advancing that make data_loss. Windows "
                                    "gives up after 5; Linux retries for about 15 minutes",
                                    10, &pref_data_threshold);
@@ -163,6 +170,8 @@ void register_protocol() {
     register_streams_tap_ui();
 }
 
-void register_handoff() { resolve_wanted_fields(); }
+void register_handoff() {
+    resolve_wanted_fields();
+}
 
 }  // namespace tcpdiag

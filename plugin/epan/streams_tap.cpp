@@ -33,8 +33,7 @@ struct StreamsListener {
     std::set<std::pair<int, uint32_t>> selected;
 };
 
-tap_packet_status on_packet(void *data, packet_info *pinfo, epan_dissect_t *, const void *record_ptr,
-                            tap_flags_t) {
+tap_packet_status on_packet(void *data, packet_info *pinfo, epan_dissect_t *, const void *record_ptr, tap_flags_t) {
     auto *listener = static_cast<StreamsListener *>(data);
     if (!listener->filtered) return TAP_PACKET_DONT_REDRAW;
     (pinfo->num >= session().last_frame() ? listener->tapped_while_reading : listener->tapped_after_reading) = true;
@@ -63,15 +62,18 @@ void on_draw(void *data) {
         }
         std::fputs(out.c_str(), stdout);
         if (listener->filter_on_verdicts && listener->tapped_while_reading && !listener->tapped_after_reading)
-            std::fputs("tcpdiag: the filter reads tcpdiag fields, which hold provisional verdicts in a single pass; "
-                       "run tshark with -2 for final ones\n",
-                       stderr);
+            std::fputs(
+                "tcpdiag: the filter reads tcpdiag fields, which hold provisional verdicts in a single pass; "
+                "run tshark with -2 for final ones\n",
+                stderr);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "tcpdiag: cannot print the stream table: %s\n", e.what());
     }
 }
 
-void on_finish(void *data) { delete static_cast<StreamsListener *>(data); }
+void on_finish(void *data) {
+    delete static_cast<StreamsListener *>(data);
+}
 
 // "tcpdiag,streams", "tcpdiag,streams,tsv", "tcpdiag,streams,json,tcp.port==445", "tcpdiag,streams,ip.addr==10.0.0.1"
 ws::stat_init_result init(const char *opt_arg, void *) {

@@ -18,9 +18,15 @@
 namespace tcpdiag::ws {
 
 // field_info::value is an embedded fvalue_t in 4.0 and a pointer from 4.2; overloads hide which.
-inline fvalue_t *fv(fvalue_t *value) { return value; }
-inline fvalue_t *fv(fvalue_t &value) { return &value; }
-inline fvalue_t *value_of(field_info *fi) { return fv(fi->value); }
+inline fvalue_t *fv(fvalue_t *value) {
+    return value;
+}
+inline fvalue_t *fv(fvalue_t &value) {
+    return &value;
+}
+inline fvalue_t *value_of(field_info *fi) {
+    return fv(fi->value);
+}
 
 // The stat-tap init callback returns void up to 4.4 and bool (success) from 4.6.
 #if TCPDIAG_WS_AT_LEAST(4, 6)

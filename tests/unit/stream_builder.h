@@ -16,23 +16,33 @@ inline Endpoint endpoint(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t po
 class StreamBuilder {
   public:
     explicit StreamBuilder(Analyzer &analyzer, uint32_t stream = 0)
-        : analyzer_(analyzer), stream_(stream), client_(endpoint(10, 0, 0, 1, 40000)),
+        : analyzer_(analyzer),
+          stream_(stream),
+          client_(endpoint(10, 0, 0, 1, 40000)),
           server_(endpoint(10, 0, 0, 2, 445)) {}
 
     uint8_t client_ttl = 64, server_ttl = 61;
 
-    StreamBuilder &at(double seconds) { time_us_ = static_cast<int64_t>(seconds * 1e6); return *this; }
-    StreamBuilder &after(double seconds) { time_us_ += static_cast<int64_t>(seconds * 1e6); return *this; }
+    StreamBuilder &at(double seconds) {
+        time_us_ = static_cast<int64_t>(seconds * 1e6);
+        return *this;
+    }
+    StreamBuilder &after(double seconds) {
+        time_us_ += static_cast<int64_t>(seconds * 1e6);
+        return *this;
+    }
 
     FrameNote syn() { return send(Side::Client, tcp_flag::kSyn, 0, false, true); }
     FrameNote syn_retransmission() { return send(Side::Client, tcp_flag::kSyn, 0, true, false); }
     FrameNote send_syn_from_server() { return send(Side::Server, tcp_flag::kSyn, 0, false, true); }
     FrameNote synack() { return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, false, true); }
-    FrameNote synack_retransmission() {
-        return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, true, false);
-    }
+    FrameNote synack_retransmission() { return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, true, false); }
     FrameNote ack(Side s) { return send(s, tcp_flag::kAck, 0, false, true); }
-    FrameNote handshake() { syn(); synack(); return ack(Side::Client); }
+    FrameNote handshake() {
+        syn();
+        synack();
+        return ack(Side::Client);
+    }
     FrameNote data(Side s, uint32_t len) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, len, false, true); }
     // Resend the last data segment of side s (same seq and length).
     FrameNote retransmit(Side s) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, last_len_[idx(s)], true, false); }
@@ -43,9 +53,18 @@ class StreamBuilder {
     // Data this side sent that never reached the capture point.
     void lost(Side s, uint32_t len) { next_seq_[idx(s)] += len; }
     // An ACK that confirms nothing new (e.g. a challenge ACK answering an out-of-window RST).
-    FrameNote duplicate_ack(Side s) { repeat_ack_ = true; return ack(s); }
-    FrameNote zero_window(Side s) { window_[idx(s)] = 0; return ack(s); }
-    FrameNote open_window(Side s) { window_[idx(s)] = 65535; return ack(s); }
+    FrameNote duplicate_ack(Side s) {
+        repeat_ack_ = true;
+        return ack(s);
+    }
+    FrameNote zero_window(Side s) {
+        window_[idx(s)] = 0;
+        return ack(s);
+    }
+    FrameNote open_window(Side s) {
+        window_[idx(s)] = 65535;
+        return ack(s);
+    }
 
     uint32_t last_frame() const { return next_frame_ - 1; }
 

@@ -304,8 +304,8 @@ TEST_CASE("a RST the peer ignores (it answers with a challenge ACK) does not dec
     s.handshake();
     s.data(Side::Client, 100);
     s.ack(Side::Server);
-    s.lost(Side::Client, 50);  // the client's next request never arrived
-    s.rst(Side::Client);       // seq beyond what the server acknowledged: out of window
+    s.lost(Side::Client, 50);       // the client's next request never arrived
+    s.rst(Side::Client);            // seq beyond what the server acknowledged: out of window
     s.duplicate_ack(Side::Server);  // challenge ACK: the server still holds the connection
     s.rst(Side::Client, false);
     const Diagnosis d = verdict_of(a);
@@ -365,7 +365,7 @@ TEST_CASE("a forged RST stays the verdict even when the real peer resets later")
     s.lost(Side::Server, 5000);
     s.rst(Side::Server, true, 50);  // forged, and out of window: the client ignores it
     s.duplicate_ack(Side::Client);
-    s.rst(Side::Server, false);     // the real server, which no longer knows the connection
+    s.rst(Side::Server, false);  // the real server, which no longer knows the connection
     const Diagnosis d = verdict_of(a);
     CHECK(d.verdict == Verdict::InjectedReset);
     CHECK(d.evidence_frame == 6);
