@@ -4,7 +4,7 @@ stream, in a single pass and in two passes (the table must be the same: it is co
 import argparse
 import sys
 
-from tshark_runner import Tshark, read_expected
+from tshark_runner import Tshark, expects_error, read_expected
 
 
 def compare(expected, rows):
@@ -40,6 +40,15 @@ def main():
     with Tshark(args.plugin) as tshark:
         for two_pass in (False, True):
             rows = tshark.streams(args.capture, args.options, two_pass=two_pass, damaged=args.damaged)
+            if args.damaged:
+                error_expected = expects_error(args.expected)
+                reported = tshark.last_returncode != 0 and bool(tshark.last_error)
+                if error_expected != reported:
+                    print("%s: expected %s, tshark exited %d: %s" % (
+                        "two-pass" if two_pass else "single-pass",
+                        "an error message" if error_expected else "a clean read", tshark.last_returncode,
+                        tshark.last_error or "(nothing on stderr)"))
+                    failed = True
             if rows is None:
                 print("unreadable, tshark says: %s" % tshark.last_error)
                 failed |= bool(expected)

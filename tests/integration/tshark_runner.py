@@ -65,13 +65,19 @@ class Tshark:
         for opt in options:
             args += ["-o", opt]
         proc = self.run(args, check=not damaged)
-        out, self.last_error = proc.stdout, proc.stderr.strip()
+        out, self.last_error, self.last_returncode = proc.stdout, proc.stderr.strip(), proc.returncode
         start = out.find("stream\ttransport\t")
         if start < 0 and damaged and proc.returncode != 0 and self.last_error:
             return None
         if start < 0:
             raise RuntimeError("no tcpdiag table in tshark's output:\n" + out)
         return list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def expects_error(path):
+    """A `# error` line: tshark must report the file as damaged or unreadable."""
+    with open(path) as f:
+        return any(line.startswith("# error") for line in f)
 
 
 def read_expected(path):
