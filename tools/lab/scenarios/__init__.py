@@ -8,6 +8,7 @@ NAMES = [
     "handshake_loss",
     "no_response",
     "data_loss",
+    "loss_recovered",
     "app_reset",
     "app_reset_unread",
     "peer_lost_state",
