@@ -46,7 +46,6 @@ class Analyzer {
     void set_config(const Config &config) { config_ = config; }
     int64_t end_time_us() const { return end_time_us_; }
     uint32_t last_frame() const { return last_frame_; }  // the highest frame observed
-    size_t tcp_stream_count() const { return tcp_.size(); }
 
   private:
     StreamState &tcp_stream(uint32_t index);

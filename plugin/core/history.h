@@ -8,7 +8,7 @@
 namespace tcpdiag {
 
 namespace history_letter {
-constexpr char kSyn = 's', kSynAck = 'h', kData = 'd', kAck = 'a', kFin = 'f', kReset = 'r', kRetransmission = 't',
+constexpr char kSyn = 's', kSynAck = 'h', kData = 'd', kFin = 'f', kReset = 'r', kRetransmission = 't',
                kZeroWindow = 'w', kIcmp = 'i';
 }
 

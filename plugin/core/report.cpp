@@ -117,9 +117,8 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     r.server = to_string(st.server);
     r.verdict = verdict_name(d.verdict);
     r.reset_by = actor_name(d.reset_by);
-    const SideState &client = st.of(Side::Client);
-    r.syn_retransmissions = client.syns > 1 ? client.syns - 1u : 0u;
-    r.data_retransmissions = st.side[0].retransmissions + st.side[1].retransmissions;
+    r.syn_retransmissions = st.syn_retransmissions();
+    r.data_retransmissions = st.data_retransmissions();
     r.evidence_frame = d.evidence_frame;
     r.packets = st.packets();
     r.duration_s = static_cast<double>(st.last_time_us - st.first_time_us) / 1e6;

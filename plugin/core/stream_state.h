@@ -90,6 +90,9 @@ struct StreamState {
     SideState &of(Side s) { return side[static_cast<int>(s)]; }
     const SideState &of(Side s) const { return side[static_cast<int>(s)]; }
     uint32_t packets() const { return side[0].packets + side[1].packets; }
+    // The counts every output shows (docs/verdicts.md, "Counts").
+    uint32_t syn_retransmissions() const { return side[0].syns > 1 ? side[0].syns - 1u : 0u; }
+    uint32_t data_retransmissions() const { return side[0].retransmissions + side[1].retransmissions; }
     // The stream was opened by a handshake, or (no SYN/ACK seen) both sides sent more than SYNs.
     bool established() const;
     // A RST that ended the stream (ignored ones do not count).

@@ -102,10 +102,8 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     generated(proto_tree_add_string(t, ids.hf_reset_by, tvb, 0, 0, actor_name(d.reset_by)));
     generated(proto_tree_add_string(t, ids.hf_reason, tvb, 0, 0, s.reason));
     generated(proto_tree_add_string(t, ids.hf_next_step, tvb, 0, 0, s.next_step));
-    const SideState &client = st.of(Side::Client);
-    generated(proto_tree_add_uint(t, ids.hf_syn_retransmissions, tvb, 0, 0, client.syns > 1 ? client.syns - 1u : 0u));
-    generated(proto_tree_add_uint(t, ids.hf_data_retransmissions, tvb, 0, 0,
-                                  st.side[0].retransmissions + st.side[1].retransmissions));
+    generated(proto_tree_add_uint(t, ids.hf_syn_retransmissions, tvb, 0, 0, st.syn_retransmissions()));
+    generated(proto_tree_add_uint(t, ids.hf_data_retransmissions, tvb, 0, 0, st.data_retransmissions()));
     if (d.evidence_frame) generated(proto_tree_add_uint(t, ids.hf_evidence_frame, tvb, 0, 0, d.evidence_frame));
     generated(proto_tree_add_string(t, ids.hf_client, tvb, 0, 0, s.client));
     generated(proto_tree_add_string(t, ids.hf_server, tvb, 0, 0, s.server));
