@@ -8,6 +8,8 @@
 #include "extract.h"
 #include "session.h"
 #include "streams_tap.h"
+#include "summary_tap.h"
+#include "verdict_menu.h"
 
 namespace tcpdiag {
 
@@ -168,6 +170,8 @@ void register_protocol() {
     register_init_routine(session_init);
     register_cleanup_routine(session_cleanup);
     register_streams_tap_ui();
+    register_summary_tap_ui();
+    register_verdict_menu(ids.proto);
 }
 
 void register_handoff() {

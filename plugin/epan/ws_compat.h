@@ -2,6 +2,7 @@
 #pragma once
 
 #include <epan/ftypes/ftypes.h>
+#include <epan/plugin_if.h>
 #include <epan/proto.h>
 #include <epan/stat_tap_ui.h>
 #include <ws_version.h>
@@ -40,5 +41,12 @@ using stat_init_result = void;
         return;                      \
     } while (0)
 #endif
+
+// The GUI's plugin interface (epan/plugin_if.h): a menu in the menu bar whose entries call back into
+// the plugin, and plugin_if_apply_filter() to set the display filter. Used as in 4.0; Qt draws
+// plugin menus in the menu bar (before Help).
+inline ext_menu_t *register_plugin_menu(int proto, const char *label) {
+    return ext_menubar_register_menu(proto, label, TRUE);
+}
 
 }  // namespace tcpdiag::ws

@@ -31,11 +31,10 @@ def main():
         problems += ["preference %s is missing" % p for p in PREFS if p not in prefs]
         listing = tshark.run(["-z", "help"], check=False)
         taps = listing.stdout + listing.stderr
-        if "tcpdiag,streams" not in taps:
-            problems.append("-z help does not list tcpdiag,streams")
+        problems += ["-z help does not list " + z for z in ("tcpdiag,streams", "tcpdiag,summary") if z not in taps]
     for p in problems:
         print("FAIL: " + p)
-    print("FAIL" if problems else "OK: plugin, %d fields, %d preferences, -z tcpdiag,streams" % (len(FIELDS), len(PREFS)))
+    print("FAIL" if problems else "OK: plugin, %d fields, %d preferences, -z tcpdiag,streams and tcpdiag,summary" % (len(FIELDS), len(PREFS)))
     return 1 if problems else 0
 
 

@@ -1,0 +1,46 @@
+# The Debian package that provides the libwireshark tcpdiag links against, as a dependency on its
+# exact version, e.g. "libwireshark16 (= 4.0.17-0+deb12u3)". Found from the library file behind the
+# `epan` target, so it follows whatever distribution (and t64 renaming) the build runs on.
+function(tcpdiag_libwireshark_package out_var)
+  set(${out_var} "" PARENT_SCOPE)
+  find_program(DPKG_QUERY dpkg-query)
+  if(NOT DPKG_QUERY)
+    message(STATUS "tcpdiag: no dpkg-query, the Debian package will not name its libwireshark")
+    return()
+  endif()
+  get_target_property(configs epan IMPORTED_CONFIGURATIONS)
+  set(library "")
+  foreach(config IN LISTS configs)
+    get_target_property(library epan IMPORTED_LOCATION_${config})
+    if(library)
+      break()
+    endif()
+  endforeach()
+  if(NOT library)
+    get_target_property(library epan IMPORTED_LOCATION)
+  endif()
+  get_filename_component(library "${library}" REALPATH)
+  execute_process(COMMAND "${DPKG_QUERY}" -S "${library}" OUTPUT_VARIABLE owner RESULT_VARIABLE rc
+                  OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT rc EQUAL 0 OR owner STREQUAL "")
+    # merged-/usr systems may have registered the file under /lib
+    string(REGEX REPLACE "^/usr/" "/" alternative "${library}")
+    execute_process(COMMAND "${DPKG_QUERY}" -S "${alternative}" OUTPUT_VARIABLE owner RESULT_VARIABLE rc
+                    OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  endif()
+  if(NOT rc EQUAL 0 OR owner STREQUAL "")
+    message(STATUS "tcpdiag: ${library} belongs to no Debian package")
+    return()
+  endif()
+  # "libwireshark16:amd64: /usr/lib/x86_64-linux-gnu/libwireshark.so.16.0.17"
+  string(REGEX REPLACE ":[^:]*$" "" package "${owner}")
+  execute_process(COMMAND "${DPKG_QUERY}" -W "-f=\${Package} \${Version}" "${package}" OUTPUT_VARIABLE found
+                  RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT rc EQUAL 0 OR NOT found MATCHES "^([^ ]+) (.+)$")
+    message(STATUS "tcpdiag: no version for the Debian package ${package}")
+    return()
+  endif()
+  set(dependency "${CMAKE_MATCH_1} (= ${CMAKE_MATCH_2})")
+  message(STATUS "tcpdiag: the Debian package depends on ${dependency}")
+  set(${out_var} "${dependency}" PARENT_SCOPE)
+endfunction()

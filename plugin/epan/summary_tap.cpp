@@ -1,0 +1,135 @@
+#include "summary_tap.h"
+
+#include <array>
+#include <exception>
+#include <string>
+
+#include <epan/packet.h>  // before stat_tap_ui.h, which needs glib's types
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+
+#include "../core/summary.h"
+#include "dissect.h"
+#include "session.h"
+#include "ws_compat.h"
+
+namespace tcpdiag {
+
+namespace {
+
+// A stat-tap table: tshark prints it at the end of the run, the GUI lists it under Statistics and
+// opens it for `wireshark -z tcpdiag,summary`. Each stream is counted once, under the verdict it has
+// at its latest tapped packet: in a second pass (tshark -2, the GUI) that is its final verdict.
+constexpr char kTitle[] = "TCP Failure Diagnosis Summary";
+constexpr char kTable[] = "Streams per verdict";
+enum Column : unsigned { kVerdict, kStreams, kPorts, kAddresses, kColumns };
+constexpr size_t kBusiest = 3;  // ports and addresses listed per verdict
+
+stat_tap_table_item kFields[kColumns] = {
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Verdict", "%-18s"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Streams", "%7u"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Busiest server ports (streams)", "%-36s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Busiest server addresses (streams)", "%s"},
+};
+
+// One row per verdict but Undecided, in precedence order.
+constexpr unsigned kRows = VerdictSummary::kVerdicts - 1;
+Verdict verdict_of_row(unsigned row) {
+    return static_cast<Verdict>(row + 1);
+}
+
+// The counts and the texts the table's cells point at (the table stores only the pointers).
+struct SummaryState {
+    VerdictSummary summary;
+    std::array<std::string, kRows> ports, addresses;
+} state;
+
+void show_row(stat_tap_table *table, unsigned row) {
+    const Verdict verdict = verdict_of_row(row);
+    state.ports[row] = state.summary.busiest_ports(verdict, kBusiest);
+    state.addresses[row] = state.summary.busiest_addresses(verdict, kBusiest);
+    stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
+    cells[kVerdict].type = TABLE_ITEM_STRING;
+    cells[kVerdict].value.string_value = verdict_name(verdict);
+    cells[kStreams].type = TABLE_ITEM_UINT;
+    cells[kStreams].value.uint_value = state.summary.streams(verdict);
+    cells[kPorts].type = TABLE_ITEM_STRING;
+    cells[kPorts].value.string_value = state.ports[row].c_str();
+    cells[kAddresses].type = TABLE_ITEM_STRING;
+    cells[kAddresses].value.string_value = state.addresses[row].c_str();
+}
+
+void clear_rows(stat_tap_table *table) {
+    state.summary.clear();
+    for (unsigned row = 0; row < kRows && row < table->num_elements; ++row) show_row(table, row);
+}
+
+void init_tables(stat_tap_table_ui *ui) {
+    stat_tap_table *table = stat_tap_find_table(ui, kTable);
+    if (!table) {
+        table = stat_tap_init_table(kTable, kColumns, 0, nullptr);
+        stat_tap_add_table(ui, table);
+        stat_tap_table_item_type blank[kColumns] = {};
+        for (unsigned row = 0; row < kRows; ++row) stat_tap_init_table_row(table, row, kColumns, blank);
+    }
+    clear_rows(table);
+}
+
+void reset_table(stat_tap_table *table) {
+    clear_rows(table);
+}
+
+void free_cell(stat_tap_table *, guint, guint, stat_tap_table_item_type *) {
+    // The strings belong to SummaryState and verdict_name(): nothing to free.
+}
+
+tap_packet_status on_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *record_ptr,
+                            tap_flags_t) noexcept {
+    auto *data = static_cast<stat_data_t *>(tapdata);
+    stat_tap_table *table = stat_tap_find_table(data->stat_tap_data, kTable);
+    if (!table || table->num_elements < kRows) return TAP_PACKET_DONT_REDRAW;
+    const auto *record = static_cast<const FrameRecord *>(record_ptr);
+    bool changed = false;
+    try {
+        const Analyzer &analyzer = session();
+        for (int i = 0; i < record->count; ++i) {
+            const StreamState *st = analyzer.find(record->notes[i].stream);
+            if (!st) continue;
+            const Verdict verdict = analyzer.diagnose(*st).verdict;
+            if (verdict == Verdict::Undecided) continue;
+            Verdict left;
+            if (!state.summary.place(*st, verdict, left)) continue;
+            show_row(table, static_cast<unsigned>(verdict) - 1);
+            if (left != Verdict::Undecided) show_row(table, static_cast<unsigned>(left) - 1);
+            changed = true;
+        }
+    } catch (const std::exception &) {
+        return TAP_PACKET_FAILED;
+    }
+    return changed ? TAP_PACKET_REDRAW : TAP_PACKET_DONT_REDRAW;
+}
+
+}  // namespace
+
+void register_summary_tap_ui() {
+    static stat_tap_table_ui ui = {
+        REGISTER_STAT_GROUP_GENERIC,
+        kTitle,
+        "tcpdiag",  // the tap the post-dissector queues its per-frame records on
+        "tcpdiag,summary",
+        init_tables,
+        on_packet,
+        reset_table,
+        free_cell,
+        nullptr,  // any display filter is fine
+        kColumns,
+        kFields,
+        0,
+        nullptr,
+        nullptr,
+        0,
+    };
+    register_stat_tap_table_ui(&ui);
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,34 @@
+#include "verdict_menu.h"
+
+#include <string>
+
+#include "../core/verdict.h"
+#include "ws_compat.h"
+
+namespace tcpdiag {
+
+namespace {
+
+void apply_filter(ext_menubar_gui_type, gpointer, gpointer filter) {
+    plugin_if_apply_filter(static_cast<const char *>(filter), TRUE);
+}
+
+}  // namespace
+
+void register_verdict_menu(int proto) {
+    ext_menu_t *menu = ws::register_plugin_menu(proto, "TCP Diagnosis");
+    ext_menubar_add_entry(menu, "Evidence frames", "tcpdiag.evidence: the frames that prove a verdict", apply_filter,
+                          const_cast<char *>("tcpdiag.evidence"));
+    ext_menubar_add_entry(menu, "Failed streams", "tcpdiag.failure: every stream that did not end well", apply_filter,
+                          const_cast<char *>("tcpdiag.failure"));
+    ext_menubar_add_separator(menu);
+    // Registered once for the life of the program: the labels and filters are never freed.
+    for (int v = static_cast<int>(Verdict::InjectedReset); v <= static_cast<int>(Verdict::PortUnreachable); ++v) {
+        const Verdict verdict = static_cast<Verdict>(v);
+        const std::string label = std::string(verdict_name(verdict)) + " (" + verdict_title(verdict) + ")";
+        const std::string filter = std::string("tcpdiag.verdict == \"") + verdict_name(verdict) + "\"";
+        ext_menubar_add_entry(menu, label.c_str(), filter.c_str(), apply_filter, g_strdup(filter.c_str()));
+    }
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""The user install and the tcpdiag profile, as a user would get them.
+
+packaging/install.sh runs as an unprivileged user with an empty home: the plugin must land in the
+personal plugin folder and the profile in the personal profiles folder. Then `tshark -C tcpdiag`
+(no WIRESHARK_PLUGIN_DIR: the installed plugin) must resolve the profile's columns to tcpdiag's
+values, its coloring rules must mark each failure family, and Wireshark must report no error about
+the profile's files (a malformed file would otherwise be dropped silently by the GUI). The profile
+zip must unpack to the layout Edit > Configuration Profiles > Import takes (one folder per profile)
+and work the same from there. `install.sh --uninstall` must remove both again.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+NOBODY = 65534
+FAMILIES = {
+    "loss": {"handshake_loss", "no_response", "data_loss"},
+    "resets": {"injected_reset", "peer_lost_state", "app_reset"},
+    "refusals": {"refused", "icmp_unreachable", "port_unreachable"},
+    "stalls": {"zero_window_stall"},
+}
+
+
+class User:
+    """Commands run as uid 65534 with a private home."""
+
+    def __init__(self, root):
+        self.home = os.path.join(root, "home")
+        os.makedirs(self.home)
+
+    def run(self, cmd, env_extra=None, check=True):
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "LC_ALL": "C.UTF-8"}
+        env.update(env_extra or {})
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
+        proc = subprocess.run(cmd, env=env, cwd=self.home, capture_output=True, text=True, timeout=300)
+        if check and proc.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), proc.returncode, proc.stderr))
+        return proc
+
+
+def stage_tree(root, source, plugin_so):
+    """install.sh expects <top>/packaging/ and <top>/build/plugins/<version>/epan/tcpdiag.so."""
+    top = os.path.join(root, "top")
+    shutil.copytree(os.path.join(source, "packaging"), os.path.join(top, "packaging"))
+    version = os.path.basename(os.path.dirname(os.path.dirname(plugin_so)))
+    epan = os.path.join(top, "build", "plugins", version, "epan")
+    os.makedirs(epan)
+    shutil.copy(plugin_so, epan)
+    return top, version
+
+
+def check_columns(user, capture, profile_args, problems, label):
+    fields = ["frame.number", "tcpdiag.verdict", "tcpdiag.reset_by", "tcpdiag.reason", "tcpdiag.evidence",
+              "_ws.col.Verdict", "_ws.col.Reset by", "_ws.col.Reason", "frame.coloring_rule.name"]
+    cmd = ["tshark"] + profile_args + ["-2", "-r", capture, "--color", "-T", "fields", "-E", "occurrence=f"]
+    for f in fields:
+        cmd += ["-e", f]
+    proc = user.run(cmd)
+    if proc.stderr.strip():
+        problems.append("%s: tshark reported: %s" % (label, proc.stderr.strip()))
+    rows = [dict(zip(fields, line.split("\t"))) for line in proc.stdout.splitlines()]
+    seen_rules, resolved = set(), 0
+    for r in rows:
+        if not r["tcpdiag.verdict"]:
+            continue
+        resolved += 1
+        if (r["_ws.col.Verdict"], r["_ws.col.Reset by"], r["_ws.col.Reason"]) != (
+                r["tcpdiag.verdict"], r["tcpdiag.reset_by"], r["tcpdiag.reason"]):
+            problems.append("%s: frame %s columns %r differ from the fields %r" % (
+                label, r["frame.number"], (r["_ws.col.Verdict"], r["_ws.col.Reset by"]),
+                (r["tcpdiag.verdict"], r["tcpdiag.reset_by"])))
+        rule = r["frame.coloring_rule.name"]
+        seen_rules.add(rule)
+        family = next((f for f, members in FAMILIES.items() if r["tcpdiag.verdict"] in members), None)
+        if family is None:
+            if rule.startswith("tcpdiag"):
+                problems.append("%s: frame %s (%s) colored %r" % (label, r["frame.number"], r["tcpdiag.verdict"], rule))
+        elif rule != "Bad TCP":  # Wireshark's own rule stays first
+            want = "tcpdiag %s%s" % (family, ": evidence" if r["tcpdiag.evidence"] else "")
+            if rule != want:
+                problems.append("%s: frame %s (%s) colored %r, expected %r" % (
+                    label, r["frame.number"], r["tcpdiag.verdict"], rule, want))
+    if resolved == 0:
+        problems.append("%s: no packet got a verdict column" % label)
+    for family in FAMILIES:
+        if not any(rule.startswith("tcpdiag " + family) for rule in seen_rules):
+            problems.append("%s: no frame colored by the %s rules" % (label, family))
+    if "Bad TCP" not in seen_rules:
+        problems.append("%s: Wireshark's Bad TCP rule colored nothing" % label)
+    # The default output (no -T) prints the profile's columns: the verdict and reset_by appear.
+    plain = user.run(["tshark"] + profile_args + ["-2", "-r", capture]).stdout.splitlines()
+    if not any("app_reset" in line and "server" in line for line in plain):
+        problems.append("%s: the default tshark output has no verdict column" % label)
+    return resolved
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plugin", required=True)
+    parser.add_argument("--source", required=True, help="the source tree (packaging/ lives there)")
+    parser.add_argument("--zip", required=True, help="the built profile zip")
+    parser.add_argument("--capture", required=True)
+    args = parser.parse_args()
+    problems = []
+    root = tempfile.mkdtemp(prefix="tcpdiag-profile-")
+    try:
+        top, version = stage_tree(root, args.source, args.plugin)
+        capture = os.path.join(root, os.path.basename(args.capture))
+        shutil.copy(args.capture, capture)
+        user = User(root)
+        for dirpath, dirs, files in os.walk(root):
+            for name in dirs + files:
+                os.chmod(os.path.join(dirpath, name), 0o755 if name in dirs else 0o644)
+        os.chmod(root, 0o755)
+        os.chown(user.home, NOBODY, NOBODY) if os.geteuid() == 0 else None
+        os.chmod(os.path.join(top, "packaging", "install.sh"), 0o755)
+
+        print(user.run(["sh", os.path.join(top, "packaging", "install.sh")]).stdout.strip())
+        plugin = os.path.join(user.home, ".local/lib/wireshark/plugins", version, "epan", "tcpdiag.so")
+        profile = os.path.join(user.home, ".config/wireshark/profiles/tcpdiag")
+        for path in [plugin] + [os.path.join(profile, f) for f in ("preferences", "colorfilters", "dfilter_buttons")]:
+            if not os.path.isfile(path):
+                problems.append("install.sh did not install %s" % path)
+        listed = user.run(["tshark", "-G", "plugins"]).stdout
+        if plugin not in listed:
+            problems.append("tshark does not load the user-installed plugin %s" % plugin)
+        resolved = check_columns(user, capture, ["-C", "tcpdiag"], problems, "installed profile")
+
+        # The zip, unpacked as Wireshark's import does, gives the same profile.
+        with zipfile.ZipFile(args.zip) as z:
+            names = sorted(z.namelist())
+            if not all(n.startswith("tcpdiag/") for n in names) or "tcpdiag/colorfilters" not in names:
+                problems.append("the profile zip is not one tcpdiag/ folder: %s" % names)
+            imported = os.path.join(root, "imported")
+            z.extractall(imported)
+        for dirpath, dirs, files in os.walk(imported):
+            for name in dirs + files:
+                os.chmod(os.path.join(dirpath, name), 0o755)
+        user.run(["rm", "-rf", profile])
+        user.run(["cp", "-r", os.path.join(imported, "tcpdiag"), profile])
+        check_columns(user, capture, ["-C", "tcpdiag"], problems, "imported zip")
+
+        print(user.run(["sh", os.path.join(top, "packaging", "install.sh"), "--uninstall"]).stdout.strip())
+        if os.path.exists(plugin) or os.path.exists(profile):
+            problems.append("install.sh --uninstall left %s" % [p for p in (plugin, profile) if os.path.exists(p)])
+        if "tcpdiag.so" in user.run(["tshark", "-G", "plugins"]).stdout:
+            problems.append("tshark still loads tcpdiag after the uninstall")
+        gone = user.run(["tshark", "-C", "tcpdiag", "-r", capture], check=False)
+        if gone.returncode == 0:
+            problems.append("tshark -C tcpdiag still finds the profile after the uninstall")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    for p in problems:
+        print("FAIL: " + p)
+    print("FAIL" if problems else "OK: user install, %d packets with verdict columns, coloring per family, "
+          "zip import, uninstall" % resolved)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""`-z tcpdiag,summary` agrees with `-z tcpdiag,streams` on every given capture.
+
+Both tables come from the same tshark run. The summary counts each stream once, under the verdict
+it has at its latest tapped packet; the streams table is computed once the whole file is read.
+- In two passes (-2) the tapped verdicts are final: the tables must agree exactly.
+- In a single pass a stream whose verdict changes after its last packet (a stall that outlasts the
+  threshold only by the capture's end time) could be counted under its earlier verdict; the check
+  requires agreement there too and names any stream where that happens.
+Per verdict: the number of streams and the three busiest server ports and addresses (most streams
+first, ties in text order), computed here independently from the streams table.
+"""
+import argparse
+import collections
+import csv
+import io
+import sys
+
+from tshark_runner import Tshark
+
+BUSIEST = 3
+
+
+def parse_summary(out):
+    """{verdict: (streams, ports text, addresses text)} from tshark's stat-table output."""
+    lines = out.splitlines()
+    try:
+        start = lines.index("Streams per verdict") + 1
+    except ValueError:
+        raise RuntimeError("no summary table in tshark's output:\n" + out)
+    rows = {}
+    for line in lines[start:]:
+        if line.startswith("====") or not line.strip():
+            break
+        cells = [c.strip() for c in line.split("|")]
+        rows[cells[0]] = (int(cells[1]), cells[2], cells[3])
+    return rows
+
+
+def parse_streams(out):
+    start = out.find("stream\ttransport\t")
+    if start < 0:
+        raise RuntimeError("no streams table in tshark's output:\n" + out)
+    table = out[start:].split("\n\n", 1)[0]  # other -z outputs may follow
+    return list(csv.DictReader(io.StringIO(table), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def split_endpoint(text):
+    """"10.0.0.1:80" or "[fd00::1]:80" -> (address, port)"""
+    address, port = text.rsplit(":", 1)
+    return address.strip("[]"), port
+
+
+def busiest(counter):
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST]
+    return ", ".join("%s (%d)" % kv for kv in ranked)
+
+
+def expected_summary(streams):
+    count = collections.Counter()
+    ports = collections.defaultdict(collections.Counter)
+    addresses = collections.defaultdict(collections.Counter)
+    for row in streams:
+        verdict = row["verdict"]
+        address, port = split_endpoint(row["server"])
+        if row["transport"] == "udp":
+            port += "/udp"
+        count[verdict] += 1
+        ports[verdict][port] += 1
+        addresses[verdict][address] += 1
+    return {v: (count[v], busiest(ports[v]), busiest(addresses[v])) for v in count}
+
+
+def compare(name, summary, streams):
+    problems = []
+    expected = expected_summary(streams)
+    for verdict in sorted(set(summary) | set(expected)):
+        got = summary.get(verdict)
+        want = expected.get(verdict, (0, "", ""))
+        if got is None:
+            problems.append("%s: verdict %s missing from the summary" % (name, verdict))
+        elif got != want:
+            problems.append("%s: %s summary %r, streams table gives %r" % (name, verdict, got, want))
+    if sum(v[0] for v in summary.values()) != len(streams):
+        problems.append("%s: the summary counts %d streams, the streams table lists %d"
+                        % (name, sum(v[0] for v in summary.values()), len(streams)))
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plugin", required=True)
+    parser.add_argument("captures", nargs="+")
+    args = parser.parse_args()
+    problems, checked = [], 0
+    with Tshark(args.plugin) as tshark:
+        for capture in args.captures:
+            for two_pass in (False, True):
+                cmd = ["-r", tshark.stage(capture), "-q", "-z", "tcpdiag,summary", "-z", "tcpdiag,streams,tsv"]
+                if two_pass:
+                    cmd.insert(0, "-2")
+                out = tshark.run(cmd).stdout
+                name = "%s (%s)" % (capture.split("testdata/")[-1], "two passes" if two_pass else "one pass")
+                problems += compare(name, parse_summary(out), parse_streams(out))
+                checked += 1
+        # A filter picks the streams with a matching packet, in both tables alike.
+        capture = tshark.stage(args.captures[0])
+        out = tshark.run(["-2", "-r", capture, "-q", "-z", "tcpdiag,summary,tcpdiag.failure",
+                          "-z", "tcpdiag,streams,tsv,tcpdiag.failure"]).stdout
+        streams = parse_streams(out)
+        problems += compare("filtered on tcpdiag.failure", parse_summary(out), streams)
+        if any(row["verdict"] in ("graceful_close", "open", "incomplete") for row in streams):
+            problems.append("the tcpdiag.failure filter let a stream that did not fail through")
+    for p in problems:
+        print("FAIL: " + p)
+    print("FAIL" if problems else "OK: summary agrees with the streams table in %d runs" % checked)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
