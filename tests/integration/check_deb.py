@@ -107,7 +107,7 @@ def main():
             start = out.find("stream\ttransport\t")
             rows = list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
             problems += ["verdicts: " + p for p in compare(read_expected(args.expected), rows)]
-            column = run(["tshark", "-C", "tcpdiag", "-2", "-r", args.capture, "-T", "fields", "-e", "_ws.col.Verdict"],
+            column = run(["tshark", "-C", "tcpdiag", "-2", "-r", args.capture, "-T", "fields", "-e", "_ws.col.tcpdiag verdict"],
                          env=env).stdout.split()
             if not column or not all(column):
                 problems.append("the global tcpdiag profile gives no verdict column")

@@ -57,7 +57,7 @@ def stage_tree(root, source, plugin_so):
 
 def check_columns(user, capture, profile_args, problems, label):
     fields = ["frame.number", "tcpdiag.verdict", "tcpdiag.reset_by", "tcpdiag.reason", "tcpdiag.evidence",
-              "_ws.col.Verdict", "_ws.col.Reset by", "_ws.col.Reason", "frame.coloring_rule.name"]
+              "_ws.col.tcpdiag verdict", "_ws.col.Reset by", "_ws.col.Reason", "frame.coloring_rule.name"]
     cmd = ["tshark"] + profile_args + ["-2", "-r", capture, "--color", "-T", "fields", "-E", "occurrence=f"]
     for f in fields:
         cmd += ["-e", f]
@@ -70,10 +70,10 @@ def check_columns(user, capture, profile_args, problems, label):
         if not r["tcpdiag.verdict"]:
             continue
         resolved += 1
-        if (r["_ws.col.Verdict"], r["_ws.col.Reset by"], r["_ws.col.Reason"]) != (
+        if (r["_ws.col.tcpdiag verdict"], r["_ws.col.Reset by"], r["_ws.col.Reason"]) != (
                 r["tcpdiag.verdict"], r["tcpdiag.reset_by"], r["tcpdiag.reason"]):
             problems.append("%s: frame %s columns %r differ from the fields %r" % (
-                label, r["frame.number"], (r["_ws.col.Verdict"], r["_ws.col.Reset by"]),
+                label, r["frame.number"], (r["_ws.col.tcpdiag verdict"], r["_ws.col.Reset by"]),
                 (r["tcpdiag.verdict"], r["tcpdiag.reset_by"])))
         rule = r["frame.coloring_rule.name"]
         seen_rules.add(rule)
