@@ -7,4 +7,4 @@ capture=${1:-"$top/testdata/crafted/mixed.pcapng"}
 "$top/tools/setup-debian.sh"
 "$top/tools/build.sh"
 "$top/packaging/install.sh"
-tshark -r "$capture" -q -z tcpdiag,streams
+tshark -r "$capture" -q -z tcpdiag,streams -z tcpdiag,summary
