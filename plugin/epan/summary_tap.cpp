@@ -113,7 +113,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *, epan_dissect_t *, cons
 
 void register_summary_tap_ui() {
     static stat_tap_table_ui ui = {
-        REGISTER_STAT_GROUP_GENERIC,
+        ws::kStatisticsMenuGroup,
         kTitle,
         "tcpdiag",  // the tap the post-dissector queues its per-frame records on
         "tcpdiag,summary",

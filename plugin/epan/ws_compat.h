@@ -42,6 +42,10 @@ using stat_init_result = void;
     } while (0)
 #endif
 
+// The stat group the Qt GUI lists in its Statistics menu (GENERIC ones get no menu entry). 4.0 named
+// it REGISTER_PACKET_STAT_GROUP_UNSORTED when it split packet from log statistics.
+constexpr register_stat_group_t kStatisticsMenuGroup = REGISTER_PACKET_STAT_GROUP_UNSORTED;
+
 // The GUI's plugin interface (epan/plugin_if.h): a menu in the menu bar whose entries call back into
 // the plugin, and plugin_if_apply_filter() to set the display filter. Used as in 4.0; Qt draws
 // plugin menus in the menu bar (before Help).
