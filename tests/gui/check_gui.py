@@ -5,7 +5,8 @@ Xvfb and Wireshark run as an unprivileged user (uid 65534 when the test runs as 
 private home that holds the tcpdiag profile as the user install puts it, and the built plugin
 through WIRESHARK_PLUGIN_DIR. `wireshark -C tcpdiag -r <capture>` must draw its main window; the
 screenshot (ImageMagick's import) must be a real rendering: the screen's size, many colors, and the
-profile's coloring-rule colors of the failure families found in the capture. A second Wireshark
+profile's coloring-rule colors of the failure families found in the capture. Its TCP Diagnosis
+menu, driven from the keyboard (xdotool), must filter the list to one verdict. A second Wireshark
 opened with `-z tcpdiag,summary` must show the statistics dialog. Both are always killed.
 `--save DIR` keeps the screenshots (docs/images/ holds the README's).
 """
@@ -170,6 +171,30 @@ def check_rendering(width, height, raw, families, colors, label):
     return problems, found
 
 
+def check_menu_filter(session, shot, colors):
+    """The TCP Diagnosis menu (the last in the menu bar) applies a verdict's filter. Keyboard only:
+    Alt selects the menu bar, Left wraps to its last menu, Down opens it on "Evidence frames";
+    three more Downs reach "refused". Afterwards only refused streams are listed: the loss family's
+    colors are gone from the packet list, the refusals' remain."""
+    keys = session.x(["xdotool", "key", "--delay", "300", "alt", "Left", "Down", "Down", "Down", "Down", "Return"])
+    if keys.returncode != 0:
+        return ["xdotool failed: %s" % keys.stderr]
+    deadline = time.time() + 30
+    while True:
+        time.sleep(2)
+        session.screenshot(shot)
+        counts = color_counts(session.pixels(shot)[2])
+        loss = sum(counts.get(bytes(c), 0) for c in colors["loss"])
+        refusals = sum(counts.get(bytes(c), 0) for c in colors["refusals"])
+        if (loss == 0 and refusals >= 200) or time.time() > deadline:
+            break
+    if loss or refusals < 200:
+        return ["TCP Diagnosis > refused did not filter the packet list: %d loss-colored and %d "
+                "refusal-colored pixels" % (loss, refusals)]
+    print("TCP Diagnosis > refused: loss rows gone, %d refusal-colored pixels left" % refusals)
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -224,6 +249,8 @@ def main():
                 break
             time.sleep(2)
         problems += found_problems
+        menu_shot = os.path.join(root, "menu-filter.png")
+        problems += check_menu_filter(session, menu_shot, colors)
         session.stop(main_window)
 
         summary_window = session.start_wireshark(["-C", "tcpdiag", "-r", capture, "-z", "tcpdiag,summary"],
@@ -245,6 +272,7 @@ def main():
             os.makedirs(args.save, exist_ok=True)
             shutil.copy(shot, os.path.join(args.save, "packet-list.png"))
             shutil.copy(summary_shot, os.path.join(args.save, "summary-dialog.png"))
+            shutil.copy(menu_shot, os.path.join(args.save, "menu-filter.png"))
         print("screens on %s; family colors (pixels): %s" % (session.display, found))
     finally:
         if session:
