@@ -2,8 +2,9 @@
 """The real Wireshark GUI with the tcpdiag profile, on a virtual X display.
 
 Xvfb and Wireshark run as an unprivileged user (uid 65534 when the test runs as root) with a
-private home that holds the tcpdiag profile as the user install puts it, and the built plugin
-through WIRESHARK_PLUGIN_DIR. `wireshark -C tcpdiag -r <capture>` must draw its main window; the
+private home, into which that user ran the README's user install (packaging/install.sh: the plugin
+into the personal plugin folder, the tcpdiag profile into the personal profiles). Then
+`wireshark -C tcpdiag -r <capture>` must draw its main window; the
 screenshot (ImageMagick's import) must be a real rendering: the screen's size, many colors, and the
 profile's coloring-rule colors of the failure families found in the capture. Its TCP Diagnosis
 menu, driven from the keyboard (xdotool), must filter the list to one verdict. A second Wireshark
@@ -19,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+from check_profile import stage_tree  # noqa: E402
 
 NOBODY = 65534
 WIDTH, HEIGHT = 1600, 1000
@@ -47,8 +51,8 @@ def profile_colors(colorfilters):
 class Session:
     """A private home, Xvfb and the Wireshark processes, all owned by the unprivileged user."""
 
-    def __init__(self, root, plugin_dir):
-        self.root, self.plugin_dir = root, plugin_dir
+    def __init__(self, root):
+        self.root = root
         self.home = os.path.join(root, "home")
         self.runtime = os.path.join(root, "runtime")
         self.procs = []
@@ -60,8 +64,11 @@ class Session:
         return cmd
 
     def env(self):
-        return {"PATH": TOOLS_PATH, "HOME": self.home, "DISPLAY": self.display, "XDG_RUNTIME_DIR": self.runtime,
-                "WIRESHARK_PLUGIN_DIR": self.plugin_dir, "LC_ALL": "C.UTF-8", "QT_QPA_PLATFORM": "xcb"}
+        env = {"PATH": TOOLS_PATH, "HOME": self.home, "XDG_RUNTIME_DIR": self.runtime, "LC_ALL": "C.UTF-8",
+               "QT_QPA_PLATFORM": "xcb"}
+        if self.display:
+            env["DISPLAY"] = self.display
+        return env
 
     def start_x(self):
         read_fd, write_fd = os.pipe()
@@ -198,7 +205,7 @@ def check_menu_filter(session, shot, colors):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
-    parser.add_argument("--profile", required=True, help="packaging/profile/tcpdiag")
+    parser.add_argument("--source", required=True, help="the source tree (packaging/ lives there)")
     parser.add_argument("--capture", required=True)
     parser.add_argument("--verdicts", required=True, help="the capture's .expected file")
     parser.add_argument("--save", help="keep the screenshots in this folder")
@@ -206,32 +213,36 @@ def main():
 
     expected = {line.split()[3] for line in open(args.verdicts) if line.strip() and not line.startswith("#")}
     families = [f for f, members in FAMILY_VERDICTS.items() if members & expected]
-    colors = profile_colors(os.path.join(args.profile, "colorfilters"))
+    colors = profile_colors(os.path.join(args.source, "packaging", "profile", "tcpdiag", "colorfilters"))
     problems = []
     root = tempfile.mkdtemp(prefix="tcpdiag-gui-")
     session = None
     try:
         os.chmod(root, 0o755)
-        version = os.path.basename(os.path.dirname(os.path.dirname(args.plugin)))
-        plugin_dir = os.path.join(root, "plugins")
-        os.makedirs(os.path.join(plugin_dir, version, "epan"))
-        shutil.copy(args.plugin, os.path.join(plugin_dir, version, "epan", "tcpdiag.so"))
+        # The README's user install: packaging/install.sh, run by the user, puts the plugin into the
+        # personal plugin folder and the profile into the personal profiles.
+        top, _ = stage_tree(root, args.source, args.plugin)
         capture = os.path.join(root, os.path.basename(args.capture))
         shutil.copy(args.capture, capture)
-        session = Session(root, plugin_dir)
-        config = os.path.join(session.home, ".config", "wireshark")
-        shutil.copytree(args.profile, os.path.join(config, "profiles", "tcpdiag"))
-        with open(os.path.join(config, "recent_common"), "w") as f:  # a main window that fills the screen
-            f.write("gui.geometry_main_x: 0\ngui.geometry_main_y: 0\ngui.geometry_main_width: %d\n"
-                    "gui.geometry_main_height: %d\ngui.geometry_main_maximized: FALSE\n" % (WIDTH, HEIGHT))
+        session = Session(root)
+        os.makedirs(session.home)
         os.makedirs(session.runtime, mode=0o700)
         for dirpath, dirs, files in os.walk(root):
             for name in dirs + files:
-                os.chmod(os.path.join(dirpath, name), 0o755 if name in dirs else 0o644)
+                os.chmod(os.path.join(dirpath, name), 0o755 if name in dirs or name.endswith(".sh") else 0o644)
             if os.geteuid() == 0:
                 for name in [dirpath] + [os.path.join(dirpath, n) for n in dirs + files]:
                     os.chown(name, NOBODY, NOBODY)
         os.chmod(session.runtime, 0o700)
+        install = session.x(["sh", os.path.join(top, "packaging", "install.sh")])
+        if install.returncode != 0:
+            raise RuntimeError("install.sh failed: %s" % install.stderr)
+        with open(os.path.join(session.home, ".config", "wireshark", "recent_common"), "w") as f:
+            # a main window that fills the screen
+            f.write("gui.geometry_main_x: 0\ngui.geometry_main_y: 0\ngui.geometry_main_width: %d\n"
+                    "gui.geometry_main_height: %d\ngui.geometry_main_maximized: FALSE\n" % (WIDTH, HEIGHT))
+        if os.geteuid() == 0:
+            os.chown(os.path.join(session.home, ".config", "wireshark", "recent_common"), NOBODY, NOBODY)
 
         session.start_x()
         name = os.path.basename(capture)
