@@ -31,7 +31,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkgconf libglib2.0-dev wireshark-dev libwireshark-dev tshark \
   python3 python3-scapy util-linux \
-  wireshark-qt xvfb imagemagick x11-utils xdotool file \
+  wireshark-qt xvfb imagemagick x11-utils xdotool xclip file \
   $(grep -v '^#' "$here/lab/apt-packages.txt" 2>/dev/null || true)
 if [ -n "$backports" ]; then
   $SUDO apt-get install -y -q -t "$backports" catch2

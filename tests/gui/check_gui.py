@@ -8,7 +8,8 @@ into the personal plugin folder, the tcpdiag profile into the personal profiles)
 screenshot (ImageMagick's import) must be a real rendering: the screen's size, many colors, and the
 profile's coloring-rule colors of the failure families found in the capture. Its TCP Diagnosis
 menu, driven from the keyboard (xdotool), must filter the list to one verdict. A second Wireshark
-opened with `-z tcpdiag,summary` must show the statistics dialog. Both are always killed.
+opened with `-z tcpdiag,summary` must show the statistics dialog, whose table (copied with its Copy
+button) must agree with `-z tcpdiag,streams`. Both are always killed.
 `--save DIR` keeps the screenshots (docs/images/ holds the README's).
 """
 import argparse
@@ -23,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
 from check_profile import stage_tree  # noqa: E402
+from check_summary import compare, parse_streams  # noqa: E402
 
 NOBODY = 65534
 WIDTH, HEIGHT = 1600, 1000
@@ -202,6 +204,36 @@ def check_menu_filter(session, shot, colors):
     return []
 
 
+def parse_copied_summary(text):
+    """{verdict: (streams, ports, addresses)} from the dialog's Copy text: a verdict, its count, then
+    the two columns, padded with runs of spaces."""
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^([a-z_]+)\s+(\d+)(.*)$", line)
+        if m:
+            cells = [c for c in re.split(r"\s{2,}", m.group(3).strip()) if c]
+            rows[m.group(1)] = (int(m.group(2)), cells[0] if cells else "", cells[1] if len(cells) > 1 else "")
+    return rows
+
+
+def check_summary_copy(session, dialog, width, height, capture):
+    """The dialog's numbers agree with -z tcpdiag,streams of the same user's tshark: its Copy button
+    (third from the right at the bottom; clicked at its place in the dialog's default layout) puts
+    the table on the clipboard, read back with xclip."""
+    click = session.x(["xdotool", "mousemove", "--window", dialog, str(width - 229), str(height - 24), "click", "1"])
+    time.sleep(1)
+    copied = session.x(["xclip", "-o", "-selection", "clipboard"]).stdout
+    shown = parse_copied_summary(copied)
+    if click.returncode != 0 or not shown:
+        return ["summary dialog: nothing copied from it (%s): %r" % (click.stderr.strip(), copied[:200])]
+    out = session.x(["tshark", "-2", "-r", capture, "-q", "-z", "tcpdiag,streams,tsv"]).stdout
+    problems = compare("summary dialog", shown, parse_streams(out))
+    if not problems:
+        print("summary dialog agrees with -z tcpdiag,streams: %d verdict rows, %d streams" % (
+            len(shown), sum(v[0] for v in shown.values())))
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -273,6 +305,7 @@ def main():
         width, height, raw = session.pixels(summary_shot)
         if width < 300 or height < 200 or len(color_counts(raw)) < 20:
             problems.append("summary dialog: %dx%d with %d colors" % (width, height, len(color_counts(raw))))
+        problems += check_summary_copy(session, dialog, width, height, capture)
         session.stop(summary_window)
 
         log = open(os.path.join(root, "wireshark.log")).read()
