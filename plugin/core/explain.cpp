@@ -1,23 +1,11 @@
 #include "explain.h"
 
-#include <cstdarg>
-#include <cstdio>
-
 #include "icmp_codes.h"
+#include "text_format.h"
 
 namespace tcpdiag {
 
 namespace {
-
-std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char *fmt, ...) {
-    char buffer[512];
-    va_list args;
-    va_start(args, fmt);
-    std::vsnprintf(buffer, sizeof buffer, fmt, args);
-    va_end(args);
-    return buffer;
-}
 
 const char *role(Side s) {
     return s == Side::Client ? "client" : "server";

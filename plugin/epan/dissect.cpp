@@ -10,6 +10,8 @@
 
 #include "../core/explain.h"
 #include "extract.h"
+#include "peer_display.h"
+#include "peer_session.h"
 #include "registration.h"
 #include "session.h"
 
@@ -20,10 +22,11 @@ namespace {
 constexpr int kMaxNotes = 3 * FrameObservations::kMax;
 
 // First pass: feed the frame to the analysis and remember what it was, for later passes.
-FrameRecord *observe(proto_tree *tree, packet_info *pinfo) noexcept {
+FrameRecord *observe(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo) noexcept {
     try {
         FrameObservations obs;
         extract(tree, pinfo, obs);
+        peer_collect(tvb, pinfo, obs);
         FrameNote notes[kMaxNotes];
         int count = 0;
         Analyzer &analyzer = session();
@@ -82,6 +85,10 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
     }
 }
 
+uint8_t transport_number(const StreamState &st) {
+    return static_cast<uint8_t>(st.transport);
+}
+
 void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, bool provisional) {
     const StreamState &st = *s.stream;
     const Diagnosis &d = s.diagnosis;
@@ -115,14 +122,18 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
         proto_item *item = generated(proto_tree_add_string(t, ids.hf_evidence, tvb, 0, 0, s.evidence));
         if (expert_field *ei = expert_for(d.verdict)) expert_add_info_format(pinfo, item, ei, "%s", s.evidence);
     }
+    // The peer comparison exists once the whole capture has been read.
+    if (!provisional) show_peer(tvb, pinfo, t, transport_number(st), st.index);
 }
 
-void annotate_evidence(packet_info *pinfo, const FrameRecord *record) {
+void annotate_evidence(tvbuff_t *tvb, packet_info *pinfo, const FrameRecord *record, bool first_pass) {
     for (int i = 0; i < record->count; ++i) {
         Shown shown;
-        if (prepare(nullptr, pinfo, record->notes[i], shown) && shown.evidence)
+        if (!prepare(nullptr, pinfo, record->notes[i], shown)) continue;
+        if (shown.evidence)
             if (expert_field *ei = expert_for(shown.diagnosis.verdict))
                 expert_add_info_format(pinfo, nullptr, ei, "%s", shown.evidence);
+        if (!first_pass) show_peer(tvb, pinfo, nullptr, transport_number(*shown.stream), shown.stream->index);
     }
 }
 
@@ -130,7 +141,8 @@ void annotate_evidence(packet_info *pinfo, const FrameRecord *record) {
 
 int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
     const bool first_pass = !pinfo->fd->visited;
-    auto *record = first_pass ? observe(tree, pinfo)
+    if (first_pass) peer_note_frame(pinfo);
+    auto *record = first_pass ? observe(tvb, tree, pinfo)
                               : static_cast<FrameRecord *>(p_get_proto_data(wmem_file_scope(), pinfo, ids.proto, 0));
     if (!record) return 0;
     tap_queue_packet(ids.tap, pinfo, record);
@@ -138,7 +150,7 @@ int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
         // Nobody reads tcpdiag's tree (an invisible first-pass tree, or none in a later tshark
         // pass): skip the display work, but `-z expert` may still want the evidence.
         static const int expert_tap = find_tap_id("expert");
-        if (have_tap_listener(expert_tap)) annotate_evidence(pinfo, record);
+        if (have_tap_listener(expert_tap)) annotate_evidence(tvb, pinfo, record, first_pass);
         return 0;
     }
     for (int i = 0; i < record->count; ++i) {

@@ -6,6 +6,8 @@
 
 #include "dissect.h"
 #include "extract.h"
+#include "peer_fields.h"
+#include "peer_session.h"
 #include "session.h"
 #include "streams_tap.h"
 #include "summary_tap.h"
@@ -137,6 +139,7 @@ void register_preferences() {
                                    "Where the capture was taken: decides handshake_loss (client side) against "
                                    "no_response (the SYNs reached the destination)",
                                    &pref_capture_point, kCapturePoints, FALSE);
+    register_peer_preference(module);
 }
 
 }  // namespace
@@ -162,13 +165,16 @@ Config current_config() {
 void register_protocol() {
     ids.proto = proto_register_protocol("TCP failure diagnosis", "TCPDIAG", "tcpdiag");
     register_fields();
+    register_peer_fields(ids.proto);
     register_expert();
     register_preferences();
     ids.handle = register_dissector("tcpdiag", dissect, ids.proto);
     register_postdissector(ids.handle);
     ids.tap = register_tap("tcpdiag");
     register_init_routine(session_init);
+    register_init_routine(peer_session_init);
     register_cleanup_routine(session_cleanup);
+    register_cleanup_routine(peer_session_cleanup);
     register_streams_tap_ui();
     register_summary_tap_ui();
     register_verdict_menu(ids.proto);

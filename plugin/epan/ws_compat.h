@@ -2,6 +2,7 @@
 #pragma once
 
 #include <epan/ftypes/ftypes.h>
+#include <epan/packet_info.h>
 #include <epan/plugin_if.h>
 #include <epan/proto.h>
 #include <epan/stat_tap_ui.h>
@@ -51,6 +52,58 @@ constexpr register_stat_group_t kStatisticsMenuGroup = REGISTER_PACKET_STAT_GROU
 // plugin menus in the menu bar (before Help).
 inline ext_menu_t *register_plugin_menu(int proto, const char *label) {
     return ext_menubar_register_menu(proto, label, TRUE);
+}
+
+}  // namespace tcpdiag::ws
+
+// Reading a capture file with wiretap. From 4.6 a wtap_rec carries its own data buffer and
+// wtap_read() lost its Buffer argument.
+#include <wiretap/wtap.h>
+#include <wsutil/buffer.h>
+
+namespace tcpdiag::ws {
+
+class RecordReader {
+public:
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+    RecordReader() { wtap_rec_init(&rec_, 1514); }
+    ~RecordReader() { wtap_rec_cleanup(&rec_); }
+    bool next(wtap *wth, int *err, gchar **err_info) {
+        gint64 offset;
+        wtap_rec_reset(&rec_);
+        return wtap_read(wth, &rec_, err, err_info, &offset);
+    }
+    const guint8 *data() const { return ws_buffer_start_ptr(&rec_.data); }
+#else
+    RecordReader() {
+        wtap_rec_init(&rec_);
+        ws_buffer_init(&buf_, 1514);
+    }
+    ~RecordReader() {
+        wtap_rec_cleanup(&rec_);
+        ws_buffer_free(&buf_);
+    }
+    bool next(wtap *wth, int *err, gchar **err_info) {
+        gint64 offset;
+        wtap_rec_reset(&rec_);
+        return wtap_read(wth, &rec_, &buf_, err, err_info, &offset);
+    }
+    const guint8 *data() const { return ws_buffer_start_ptr(&buf_); }
+#endif
+    const wtap_rec &record() const { return rec_; }
+    RecordReader(const RecordReader &) = delete;
+    RecordReader &operator=(const RecordReader &) = delete;
+
+private:
+    wtap_rec rec_;
+#if !TCPDIAG_WS_AT_LEAST(4, 6)
+    Buffer buf_;
+#endif
+};
+
+// The link-layer encapsulation (WTAP_ENCAP_*) of the frame being dissected.
+inline int frame_encapsulation(const packet_info *pinfo) {
+    return pinfo->rec ? pinfo->rec->rec_header.packet_header.pkt_encap : -1;
 }
 
 }  // namespace tcpdiag::ws

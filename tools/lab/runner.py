@@ -54,6 +54,13 @@ def drive_client(lab, sc, log):
             log(f"  {sport}: {' '.join(words[2:])}")
 
 
+def mark_both_captures(lab):
+    """One ping from the client to the server: a packet at both capture points that shows both
+    were running then. Two-point comparison only claims a packet was lost (or forged) while the
+    other capture was known to be running, so each scenario starts and ends with this mark."""
+    lab.run("client", ["ping", "-c1", "-W1", topo.SERVER4], check=False)
+
+
 def run_scenario(sc, out_dir, log=print):
     """Make <out_dir>/<name>.{client,server}.{pcapng,expected}."""
     started = time.monotonic()
@@ -67,9 +74,11 @@ def run_scenario(sc, out_dir, log=print):
         try:
             for cap in captures:
                 cap.start()
+            mark_both_captures(lab)
             drive_client(lab, sc, log)
             # Let the last segments (final ACKs, zero-window probes) reach both captures.
             time.sleep(sc.linger)
+            mark_both_captures(lab)
             for cap in captures:
                 cap.stop()
         finally:

@@ -1,0 +1,168 @@
+#include "pair_matcher.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "packet_keys.h"
+
+namespace tcpdiag {
+
+namespace {
+
+// Packets of one flow direction, by key, in capture order.
+using Groups = std::unordered_map<uint64_t, std::vector<uint32_t>>;
+
+uint32_t most_common(const std::vector<uint32_t> &values) {
+    std::unordered_map<uint32_t, uint32_t> counts;
+    uint32_t best = 0, best_count = 0;
+    for (uint32_t v : values)
+        if (++counts[v] > best_count) {
+            best = v;
+            best_count = counts[v];
+        }
+    return best;
+}
+
+int64_t median(std::vector<int64_t> values) {
+    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+    return values[values.size() / 2];
+}
+
+// Flags and sequence number: one segment whatever was done to its payload. Pure ACKs share
+// their sequence number with every other ACK of the direction, so they get a key of their own.
+uint64_t sequence_key(const PacketSummary &p, uint32_t seq) {
+    constexpr uint16_t kSynFinRst = 0x07;
+    if (p.payload_len == 0 && !(p.flags & kSynFinRst)) return key_mix(reinterpret_cast<uintptr_t>(&p), 2);
+    return key_mix(key_mix(p.flags, seq), 1);
+}
+
+class Matcher {
+  public:
+    Matcher(const FlowPair &pair, const Flow &lf, const std::vector<PacketSummary> &local, const Flow &pf,
+            const std::vector<PacketSummary> &peer)
+        : pair_(pair), lf_(lf), local_(local), pf_(pf), peer_(peer) {}
+
+    PairMatches run() {
+        estimate_sequence_offsets();
+        match_round([this](const PacketSummary &p, int d) { return exact_key(p, mapped_seq(p, d), mapped_ack(p, d)); },
+                    [](const PacketSummary &q, int) { return exact_key(q, q.seq, q.ack); });
+        match_round([this](const PacketSummary &p, int d) { return sequence_key(p, mapped_seq(p, d)); },
+                    [](const PacketSummary &q, int) { return sequence_key(q, q.seq); });
+        match_round([](const PacketSummary &p, int) { return stamp_key(p); },
+                    [](const PacketSummary &q, int) { return stamp_key(q); });
+        find_replays();
+        return std::move(out_);
+    }
+
+  private:
+    int local_dir(uint32_t i) const { return lf_.direction_of(local_[i]); }
+    // The local direction a peer packet travels in.
+    int peer_dir(uint32_t j) const { return pf_.direction_of(peer_[j]) ^ (pair_.flipped ? 1 : 0); }
+    uint32_t mapped_seq(const PacketSummary &p, int d) const { return p.seq + out_.seq_offset[d]; }
+    uint32_t mapped_ack(const PacketSummary &p, int d) const { return p.ack + out_.seq_offset[1 - d]; }
+
+    // A middlebox that randomises initial sequence numbers adds one constant per direction.
+    void estimate_sequence_offsets() {
+        if (lf_.transport != 6) return;
+        Groups peer_by_stamp[2];
+        for (uint32_t j : pf_.packets) peer_by_stamp[peer_dir(j)][stamp_key(peer_[j])].push_back(j);
+        std::vector<uint32_t> offsets[2];
+        for (uint32_t i : lf_.packets) {
+            const int d = local_dir(i);
+            auto it = peer_by_stamp[d].find(stamp_key(local_[i]));
+            if (it != peer_by_stamp[d].end() && it->second.size() == 1)
+                offsets[d].push_back(peer_[it->second.front()].seq - local_[i].seq);
+        }
+        for (int d = 0; d < 2; ++d)
+            if (!offsets[d].empty()) out_.seq_offset[d] = most_common(offsets[d]);
+    }
+
+    template <typename LocalKey, typename PeerKey>
+    void match_round(LocalKey local_key, PeerKey peer_key) {
+        Groups local_groups[2], peer_groups[2];
+        for (uint32_t i : lf_.packets)
+            if (!local_done_.count(i)) local_groups[local_dir(i)][local_key(local_[i], local_dir(i))].push_back(i);
+        for (uint32_t j : pf_.packets)
+            if (!peer_done_.count(j)) peer_groups[peer_dir(j)][peer_key(peer_[j], peer_dir(j))].push_back(j);
+        for (int d = 0; d < 2; ++d) {
+            // Unambiguous first: they give the time shift that places the copies.
+            for (auto &[key, locals] : local_groups[d]) {
+                auto it = peer_groups[d].find(key);
+                if (it != peer_groups[d].end() && locals.size() == 1 && it->second.size() == 1)
+                    accept(locals.front(), it->second.front(), d);
+            }
+            for (auto &[key, locals] : local_groups[d]) {
+                auto it = peer_groups[d].find(key);
+                if (it != peer_groups[d].end() && (locals.size() > 1 || it->second.size() > 1))
+                    pair_copies(locals, it->second, d);
+            }
+        }
+    }
+
+    // Retransmitted copies: nearest to the shift seen so far, closest pairs first.
+    void pair_copies(const std::vector<uint32_t> &locals, const std::vector<uint32_t> &peers, int d) {
+        const bool shift_known = !shifts_[d].empty();
+        const int64_t shift = shift_known ? median(shifts_[d]) : 0;
+        struct Candidate {
+            int64_t cost;
+            uint32_t i, j;
+        };
+        std::vector<Candidate> candidates;
+        for (size_t a = 0; a < locals.size(); ++a)
+            for (size_t b = 0; b < peers.size(); ++b) {
+                // Without a shift, copies pair in order.
+                const int64_t gap = peer_[peers[b]].time_us - local_[locals[a]].time_us - shift;
+                const int64_t cost = shift_known ? std::llabs(gap) : std::llabs(int64_t(a) - int64_t(b));
+                candidates.push_back({cost, locals[a], peers[b]});
+            }
+        std::stable_sort(candidates.begin(), candidates.end(),
+                         [](const Candidate &x, const Candidate &y) { return x.cost < y.cost; });
+        for (const Candidate &c : candidates)
+            if (!local_done_.count(c.i) && !peer_done_.count(c.j)) accept(c.i, c.j, d);
+    }
+
+    void accept(uint32_t i, uint32_t j, int d) {
+        local_done_[i] = j;
+        peer_done_[j] = i;
+        out_.matched.emplace_back(i, j);
+        shifts_[d].push_back(peer_[j].time_us - local_[i].time_us);
+    }
+
+    // A packet left over whose sender's stamps equal a matched one: a copy made on the path.
+    void find_replays() {
+        Groups matched_local[2], matched_peer[2];
+        for (auto &[i, j] : local_done_) {
+            matched_local[local_dir(i)][stamp_key(local_[i])].push_back(i);
+            matched_peer[peer_dir(j)][stamp_key(peer_[j])].push_back(j);
+        }
+        for (uint32_t i : lf_.packets) {
+            if (local_done_.count(i)) continue;
+            auto it = matched_peer[local_dir(i)].find(stamp_key(local_[i]));
+            if (it != matched_peer[local_dir(i)].end()) out_.local_replays.emplace_back(i, it->second.front());
+        }
+        for (uint32_t j : pf_.packets) {
+            if (peer_done_.count(j)) continue;
+            auto it = matched_local[peer_dir(j)].find(stamp_key(peer_[j]));
+            if (it != matched_local[peer_dir(j)].end()) out_.peer_replays.emplace_back(j, it->second.front());
+        }
+    }
+
+    const FlowPair &pair_;
+    const Flow &lf_;
+    const std::vector<PacketSummary> &local_;
+    const Flow &pf_;
+    const std::vector<PacketSummary> &peer_;
+    PairMatches out_;
+    std::unordered_map<uint32_t, uint32_t> local_done_, peer_done_;
+    std::vector<int64_t> shifts_[2];
+};
+
+}  // namespace
+
+PairMatches match_pair(const FlowPair &pair, const Flow &local_flow, const std::vector<PacketSummary> &local,
+                       const Flow &peer_flow, const std::vector<PacketSummary> &peer) {
+    return Matcher(pair, local_flow, local, peer_flow, peer).run();
+}
+
+}  // namespace tcpdiag

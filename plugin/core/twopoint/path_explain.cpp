@@ -1,0 +1,111 @@
+#include "path_explain.h"
+
+#include "../text_format.h"
+#include "packet_changes.h"
+
+namespace tcpdiag {
+
+namespace {
+
+std::string frame_ref(const char *what, uint32_t frame) {
+    return frame ? format(" (%s frame %u)", what, frame) : std::string();
+}
+
+}  // namespace
+
+std::string change_suspects(uint32_t changes) {
+    std::string s;
+    auto add = [&](const char *text) {
+        if (!s.empty()) s += "; ";
+        s += text;
+    };
+    if (changes & change::kMss) add("MSS clamping: a router, firewall or VPN gateway adjusting TCP MSS");
+    if (changes & (change::kSeq | change::kAck))
+        add("sequence-number randomisation by a firewall, or a WAN accelerator / optimiser");
+    if (changes & (change::kWindowScale | change::kSackPermitted | change::kTimestamps | change::kOptions))
+        add("a firewall or WAN optimiser that strips or rewrites TCP options");
+    if (changes & change::kWindow) add("a traffic shaper or WAN optimiser rewriting the receive window");
+    if (changes & (change::kPayload | change::kLength)) add("a proxy, ALG or WAN optimiser rewriting payload");
+    if (changes & change::kTtl) add("a device that re-originates packets (proxy, load balancer) or a path change");
+    if (changes & change::kFlags) add("a firewall or IPS rewriting TCP flags");
+    if (changes & (change::kAddress | change::kPort)) add("NAT (expected when the two ends see other addresses)");
+    return s;
+}
+
+std::string path_reason(const StreamPath &p, const Correlation &c) {
+    std::string r;
+    switch (p.verdict) {
+        case PathVerdict::InjectedInPath:
+            r = format(
+                "%u packet(s) arrived here that the peer's side never sent%s, and %u arrived at the peer "
+                "that this side never sent%s: forged or replayed between the capture points",
+                p.injected_here, frame_ref("first:", p.evidence_frame).c_str(), p.injected_there,
+                frame_ref("first: peer", p.evidence_peer_frame).c_str());
+            break;
+        case PathVerdict::NoResponseConfirmed:
+            r = format(
+                "the SYN reached the server's capture point%s and nothing answered it there: the server "
+                "host dropped it",
+                frame_ref("frame", p.evidence_frame).c_str());
+            break;
+        case PathVerdict::DroppedInPath:
+            r = format(
+                "%u packet(s) sent from this side never reached the peer's capture point%s, and %u sent "
+                "from the peer's side never reached this one%s: lost between the two points",
+                p.dropped_out, frame_ref("first:", p.evidence_frame).c_str(), p.dropped_in,
+                frame_ref("first: peer", p.evidence_peer_frame).c_str());
+            break;
+        case PathVerdict::ModifiedInPath:
+            r = format("every packet crossed, but headers changed between the capture points: %s%s",
+                       change_names(p.changes & ~change::kExpected).c_str(),
+                       frame_ref("first:", p.evidence_frame).c_str());
+            break;
+        case PathVerdict::SameAtBothEnds:
+            r = format("all %u packet(s) were seen at both capture points, unchanged%s", p.matched,
+                       (p.changes & change::kExpected) ? " but for NAT" : "");
+            break;
+        case PathVerdict::NotInPeerCapture: r = "the peer capture has no packet of this stream"; break;
+    }
+    if (c.clock_offset_known) r += format("; peer clock %+.6f s from this one", double(c.clock_offset_us) / 1e6);
+    if (!c.problem.empty()) r += "; " + c.problem;
+    return r;
+}
+
+std::string path_next_step(const StreamPath &p) {
+    switch (p.verdict) {
+        case PathVerdict::InjectedInPath:
+            return "find the device between the capture points that forges or replays segments (firewall, IPS, "
+                   "WAN accelerator): capture at intermediate hops";
+        case PathVerdict::NoResponseConfirmed:
+            return "on the server: check the port is LISTENING and audit the host firewall's drops";
+        case PathVerdict::DroppedInPath:
+            return "walk the hops between the two capture points with the network team to find the one that drops";
+        case PathVerdict::ModifiedInPath:
+            return "look in the path for: " + change_suspects(p.changes & ~change::kExpected);
+        case PathVerdict::SameAtBothEnds:
+            return "the network delivered everything: the ends themselves decided how this stream ended";
+        case PathVerdict::NotInPeerCapture:
+            return "check that the peer capture was taken at the same time, on the path of this stream";
+    }
+    return "";
+}
+
+std::string frame_note(const FrameMatch &m) {
+    switch (m.status) {
+        case PeerStatus::Seen: {
+            std::string s = format("seen in the peer capture as frame %u", m.peer_frame);
+            if (m.delay_known) s += format(", %.3f ms one way", double(m.delay_us) / 1000.0);
+            if (m.changes) s += ", changed: " + change_names(m.changes);
+            return s;
+        }
+        case PeerStatus::Dropped: return "sent from this side, never reached the peer's capture point";
+        case PeerStatus::Injected: return "arrived from the peer's side, but never passed the peer's capture point";
+        case PeerStatus::Replayed:
+            return format("a copy of peer frame %u with changed %s: replayed in the path", m.peer_frame,
+                          change_names(m.changes).c_str());
+        case PeerStatus::Unknown: return "not in the peer capture (outside its time span or side unknown)";
+    }
+    return "";
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,15 @@
+// Reads the peer capture with Wireshark's wiretap library into the two-point diagnosis.
+#pragma once
+
+#include "../core/twopoint/two_point.h"
+
+namespace tcpdiag {
+
+// Every record of the file at `path`, decoded where the link type allows; problems (cannot open,
+// damaged, too large, no supported link type) are left in two_point.set_peer_problem().
+void read_peer_capture(const char *path, TwoPoint &two_point);
+
+// The pcap LINKTYPE_ of a wiretap encapsulation, for the decoders tcpdiag has; -1 otherwise.
+int linktype_of_encapsulation(int wtap_encap);
+
+}  // namespace tcpdiag

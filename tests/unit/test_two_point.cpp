@@ -1,0 +1,197 @@
+#include <catch2/catch_test_macros.hpp>
+
+#include "two_point_builder.h"
+
+using namespace tcpdiag;
+using tcpdiag::test::TwoPointBuilder;
+
+namespace {
+
+constexpr uint16_t kSyn = 0x02, kAck = 0x10, kPshAck = 0x18, kFinAck = 0x11, kRst = 0x04;
+
+// Handshake, a request and a reply, and a graceful close.
+void request_reply(TwoPointBuilder &b) {
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.send(false, kAck, 0);
+    b.send(false, kPshAck, 300, 2);
+    b.send(true, kAck, 0);
+    b.send(true, kFinAck, 0);
+    b.send(false, kFinAck, 0);
+    b.send(true, kAck, 0);
+}
+
+}  // namespace
+
+TEST_CASE("two-point: an untouched path shows every packet at both ends and gives the clock offset") {
+    TwoPointBuilder b;
+    request_reply(b);
+    const Correlation c = b.correlate_at_client();
+    REQUIRE(c.problem.empty());
+    REQUIRE(c.streams.size() == 1);
+    CHECK(c.streams[0].verdict == PathVerdict::SameAtBothEnds);
+    CHECK(c.streams[0].matched == b.sent());
+    CHECK(c.streams[0].changes == 0);
+    CHECK(c.clock_offset_known);
+    CHECK(c.clock_offset_us == b.clock_offset_us);
+    for (const FrameMatch &m : c.frames) {
+        CHECK(m.status == PeerStatus::Seen);
+        CHECK(m.delay_us == b.delay_us);
+    }
+    CHECK(c.frames[0].outbound);   // the client's SYN, captured at the client
+    CHECK(!c.frames[1].outbound);  // the server's SYN/ACK
+}
+
+TEST_CASE("two-point: a request lost between the points is dropped; its retransmission crossed") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.lost = {3};
+    b.retransmit_last();
+    b.send(false, kAck, 0);
+    const Correlation c = b.correlate_at_client();
+    REQUIRE(c.streams.size() == 1);
+    CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
+    CHECK(c.streams[0].dropped_out == 1);
+    CHECK(c.streams[0].dropped_in == 0);
+    CHECK(c.frames[3].status == PeerStatus::Dropped);  // the original, not its copy
+    CHECK(c.frames[4].status == PeerStatus::Seen);
+    CHECK(c.streams[0].evidence_frame == 4);
+}
+
+TEST_CASE("two-point: a reply the server sent that never arrived is lost toward this side") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.send(false, kPshAck, 300, 2);
+    b.lost = {4};
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
+    CHECK(c.streams[0].dropped_out == 0);
+    CHECK(c.streams[0].dropped_in == 1);
+    CHECK(c.streams[0].evidence_peer_frame == 5);
+}
+
+TEST_CASE("two-point: NAT changes addresses and ports but not the verdict") {
+    TwoPointBuilder b;
+    b.client_at_server = {test::ipv4(10, 2, 0, 1), 61000};
+    request_reply(b);
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::SameAtBothEnds);
+    CHECK(c.streams[0].matched == b.sent());
+    CHECK(c.streams[0].changes == (change::kAddress | change::kPort));
+    CHECK(c.streams[0].peer_a == b.client_at_server);
+}
+
+TEST_CASE("two-point: an MSS clamp is a modification, found on the SYN") {
+    TwoPointBuilder b;
+    b.rewrite = [](PacketSummary &p, bool) {
+        if (p.flags & kSyn) p.options.mss = 1200;
+    };
+    request_reply(b);
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::ModifiedInPath);
+    CHECK(c.streams[0].changes == change::kMss);
+    CHECK(c.streams[0].evidence_frame == 1);
+    CHECK(c.frames[0].changes == change::kMss);
+    CHECK(c.frames[3].changes == 0);
+}
+
+TEST_CASE("two-point: sequence numbers shifted by a constant still match, and are reported") {
+    TwoPointBuilder b;
+    // A randomising firewall: the client's numbers gain 77777 toward the server, the server's
+    // acknowledgements lose them on the way back.
+    b.rewrite = [](PacketSummary &p, bool from_client) {
+        if (from_client)
+            p.seq += 77777;
+        else if (p.flags & kAck)
+            p.ack -= 77777;
+    };
+    request_reply(b);
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].matched == b.sent());
+    CHECK(c.streams[0].verdict == PathVerdict::ModifiedInPath);
+    CHECK((c.streams[0].changes & (change::kSeq | change::kAck)) == (change::kSeq | change::kAck));
+    CHECK(c.streams[0].seq_offset[0] == 77777u);
+}
+
+TEST_CASE("two-point: a reset the server never sent is injected in the path") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.lost = {3};
+    PacketSummary rst;
+    rst.transport = 6;
+    rst.src = b.server;
+    rst.dst = b.client;
+    rst.ttl = 64;
+    rst.flags = kRst;
+    rst.seq = 5001;
+    b.forge_at_client(rst);
+    b.send(true, kAck, 0);  // keeps the server capture running past the reset
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::InjectedInPath);
+    CHECK(c.streams[0].injected_here == 1);
+    CHECK(c.frames[4].status == PeerStatus::Injected);
+    CHECK(c.streams[0].evidence_frame == 5);
+}
+
+TEST_CASE("two-point: a segment replayed toward the server with other sequence numbers is injected") {
+    TwoPointBuilder b;
+    b.handshake();
+    PacketSummary request = b.send(true, kPshAck, 100, 1);
+    b.send(false, kAck, 0);
+    request.seq += 5000;  // the replay: same bytes and stamps, other numbers
+    request.ttl = 63;
+    b.forge_at_server(request);
+    b.send(false, kAck, 0);
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::InjectedInPath);
+    CHECK(c.streams[0].injected_there == 1);
+    CHECK(c.streams[0].evidence_peer_frame != 0);
+}
+
+TEST_CASE("two-point: SYNs that reached the server unanswered confirm no_response") {
+    TwoPointBuilder b;
+    b.send(true, kSyn, 0);
+    b.retransmit_last();
+    b.retransmit_last();
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::NoResponseConfirmed);
+    CHECK(c.streams[0].evidence_frame == 1);
+}
+
+TEST_CASE("two-point: SYNs that never reached the server were dropped in the path") {
+    // Nothing matches, so nothing tells the clock offset: only captures whose clocks agree
+    // (taken on one machine, or synchronised) can say the SYNs were lost.
+    TwoPointBuilder b;
+    b.clock_offset_us = 0;
+    b.send(true, kSyn, 0);
+    b.retransmit_last();
+    b.lost = {0, 1};
+    const Correlation c = b.correlate_at_client();
+    CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
+    CHECK(c.streams[0].dropped_out == 2);
+    CHECK(!c.problem.empty());  // nothing matched: the clocks are taken to agree, and it says so
+}
+
+TEST_CASE("two-point: a peer capture of other traffic at another time is unrelated") {
+    TwoPointBuilder here, there;
+    request_reply(here);
+    there.client = {test::ipv4(192, 168, 9, 9), 5555};
+    there.client_at_server = there.client;
+    there.client_seq = 777000;
+    there.server_seq = 999000;
+    there.ts_ = 40000;
+    request_reply(there);
+    std::vector<LocalPacket> local, unused_local;
+    std::vector<PacketSummary> unused_peer, peer;
+    here.build(local, unused_peer);
+    there.build(unused_local, peer);
+    for (PacketSummary &p : peer) p.time_us += 86'400'000'000;  // a day later
+    const Correlation c = correlate(local, peer);
+    CHECK(c.matched_packets == 0);
+    CHECK(c.problem.find("not a capture of the same traffic") != std::string::npos);
+    CHECK(c.streams[0].verdict == PathVerdict::NotInPeerCapture);
+    for (const FrameMatch &m : c.frames) CHECK(m.status == PeerStatus::Unknown);
+}
