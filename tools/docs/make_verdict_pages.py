@@ -4,6 +4,7 @@ next steps in README.md and a real example: tcpdiag (the built plugin, via the r
 committed capture, preferably one from the network-namespace lab.
 
     tools/build.sh && tools/docs/make_verdict_pages.py       # rewrite the pages
+    tools/docs/make_verdict_pages.py --check                 # are they current? (a ctest does this)
 """
 import argparse
 import glob
@@ -58,7 +59,7 @@ def table_rows(path):
     for line in open(path):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         for i, cell in enumerate(cells[:2]):
-            m = re.fullmatch(r"`(\w+)`", cell)
+            m = re.fullmatch(r"\[?`(\w+)`(?:\]\([^)]*\))?", cell)  # `refused` or [`refused`](link)
             if m and m.group(1) in MEANING and m.group(1) not in rows:
                 rows[m.group(1)] = cells[i + 1:]
                 break
@@ -143,10 +144,27 @@ def page(verdict, rule_cells, readme_cells, capture, expected_path, stream, matc
     return "\n".join(out)
 
 
+def essentials(text):
+    """A page without what another Wireshark version words differently (the Info column of the
+    listing): the frame numbers, the evidence marks and every line outside the listing stay."""
+    out, listing = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            listing = not listing
+        elif listing:
+            number = line.split()[0] if line.split() else ""
+            line = number + (" <== " + line.split("<==", 1)[1].strip() if "<==" in line else "")
+        out.append(line)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", default=None, help="tcpdiag.so (default: the one in build/)")
     parser.add_argument("--out", default=os.path.join(TOP, "docs", "verdicts"))
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; fail when a committed page differs from what the captures give "
+                        "(the Info column, worded by each Wireshark version, aside)")
     args = parser.parse_args()
     plugin = args.plugin or (glob.glob(os.path.join(TOP, "build", "plugins", "*", "epan", "tcpdiag.so")) or [None])[0]
     if not plugin:
@@ -154,16 +172,29 @@ def main():
     rules = table_rows(os.path.join(TOP, "docs", "verdicts.md"))
     readme = table_rows(os.path.join(TOP, "README.md"))
     os.makedirs(args.out, exist_ok=True)
+    stale = []
     with Tshark(plugin) as tshark:
         for verdict in MEANING:
             capture, expected_path = pick_capture(verdict)
             stream, match, listing = example(tshark, verdict, capture)
             text = page(verdict, rules.get(verdict, []), readme.get(verdict, []), capture, expected_path, stream,
                         match, listing)
-            with open(os.path.join(args.out, verdict + ".md"), "w") as f:
+            path = os.path.join(args.out, verdict + ".md")
+            if args.check:
+                current = open(path).read() if os.path.exists(path) else ""
+                if essentials(current) != essentials(text):
+                    stale.append(os.path.relpath(path, TOP))
+                continue
+            with open(path, "w") as f:
                 f.write(text)
             print("%s: %s stream %s" % (verdict, os.path.relpath(capture, TOP), stream["stream"]))
+    if stale:
+        print("FAIL: out of date with the captures: %s; run tools/docs/make_verdict_pages.py" % ", ".join(stale))
+        return 1
+    if args.check:
+        print("OK: %d verdict pages match the captures" % len(MEANING))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
