@@ -2,7 +2,10 @@
 
 #include <cstdio>
 
+#include "text_format.h"
+
 #include "explain.h"
+#include "twopoint/path_explain.h"
 
 namespace tcpdiag {
 
@@ -57,21 +60,40 @@ const char *const kColumns[] = {"stream",
                                 "reason",
                                 "next_step"};
 
-std::string tsv(const std::vector<StreamRow> &rows) {
+const char *const kPeerColumns[] = {"peer_verdict", "peer_matched",        "peer_dropped", "peer_injected",
+                                    "peer_changed", "peer_evidence_frame", "peer_reason"};
+
+std::string peer_tsv(const StreamRow &r) {
+    return "\t" + r.peer_verdict + "\t" + std::to_string(r.peer_matched) + "\t" + std::to_string(r.peer_dropped) +
+           "\t" + std::to_string(r.peer_injected) + "\t" + r.peer_changed + "\t" +
+           std::to_string(r.peer_evidence_frame) + "\t" + tsv_clean(r.peer_reason);
+}
+
+std::string peer_json(const StreamRow &r) {
+    return ", \"peer_verdict\": \"" + r.peer_verdict + "\", \"peer_matched\": " + std::to_string(r.peer_matched) +
+           ", \"peer_dropped\": " + std::to_string(r.peer_dropped) +
+           ", \"peer_injected\": " + std::to_string(r.peer_injected) + ", \"peer_changed\": \"" + r.peer_changed +
+           "\", \"peer_evidence_frame\": " + std::to_string(r.peer_evidence_frame) + ", \"peer_reason\": \"" +
+           json_escape(r.peer_reason) + "\"";
+}
+
+std::string tsv(const std::vector<StreamRow> &rows, bool with_peer) {
     std::string out;
     for (const char *c : kColumns) out += std::string(out.empty() ? "" : "\t") + c;
+    if (with_peer)
+        for (const char *c : kPeerColumns) out += std::string("\t") + c;
     out += "\n";
     for (const StreamRow &r : rows) {
         out += std::to_string(r.stream) + "\t" + r.transport + "\t" + r.client + "\t" + r.server + "\t" + r.verdict +
                "\t" + r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" +
                std::to_string(r.data_retransmissions) + "\t" + std::to_string(r.evidence_frame) + "\t" +
                std::to_string(r.packets) + "\t" + fixed(r.duration_s) + "\t" + r.history + "\t" + tsv_clean(r.reason) +
-               "\t" + tsv_clean(r.next_step) + "\n";
+               "\t" + tsv_clean(r.next_step) + (with_peer ? peer_tsv(r) : "") + "\n";
     }
     return out;
 }
 
-std::string json(const std::vector<StreamRow> &rows) {
+std::string json(const std::vector<StreamRow> &rows, bool with_peer) {
     std::string out = "[\n";
     for (size_t i = 0; i < rows.size(); ++i) {
         const StreamRow &r = rows[i];
@@ -83,10 +105,38 @@ std::string json(const std::vector<StreamRow> &rows) {
                ", \"evidence_frame\": " + std::to_string(r.evidence_frame) +
                ", \"packets\": " + std::to_string(r.packets) + ", \"duration\": " + fixed(r.duration_s) +
                ", \"history\": \"" + json_escape(r.history) + "\", \"reason\": \"" + json_escape(r.reason) +
-               "\", \"next_step\": \"" + json_escape(r.next_step) + "\"}";
+               "\", \"next_step\": \"" + json_escape(r.next_step) + "\"" + (with_peer ? peer_json(r) : "") + "}";
         out += i + 1 < rows.size() ? ",\n" : "\n";
     }
     return out + "]\n";
+}
+
+// The peer capture's part of the text table: each stream's path verdict, then the flows only the
+// peer capture has.
+std::string peer_text(const std::vector<StreamRow> &rows, const TwoPointReport &tp) {
+    const Correlation &c = *tp.correlation;
+    std::string out = "Two-point comparison with " + tp.peer_capture + ": " + std::to_string(c.matched_packets) +
+                      " of " + std::to_string(c.local_packets) + " packets matched";
+    if (c.clock_offset_known) out += format(", peer clock %+.6f s", double(c.clock_offset_us) / 1e6);
+    out += "\n";
+    if (!tp.problems.empty()) out += "  note: " + tp.problems + "\n";
+    char line[512];
+    std::snprintf(line, sizeof line, "%6s %-4s %-22s %7s %7s %8s %-16s %s\n", "Stream", "Prot", "Path verdict",
+                  "Matched", "Dropped", "Injected", "Changed", "Path reason");
+    out += line;
+    for (const StreamRow &r : rows) {
+        std::snprintf(line, sizeof line, "%6u %-4s %-22s %7u %7u %8u %-16s ", r.stream, r.transport.c_str(),
+                      r.peer_verdict.c_str(), r.peer_matched, r.peer_dropped, r.peer_injected,
+                      r.peer_changed.empty() ? "-" : r.peer_changed.c_str());
+        out += line + r.peer_reason + "\n";
+    }
+    for (const PeerOnlyFlow &f : c.peer_only) {
+        if (f.transport != 6 && f.transport != 17) continue;
+        out += format("  only in the peer capture: %s %s -> %s, %u packet(s) from peer frame %u%s\n",
+                      f.transport == 6 ? "tcp" : "udp", to_string(f.a).c_str(), to_string(f.b).c_str(), f.packets,
+                      f.first_frame, f.lost_toward_here ? ": sent toward this side, never arrived" : "");
+    }
+    return out;
 }
 
 std::string text(const std::vector<StreamRow> &rows) {
@@ -128,17 +178,35 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     return r;
 }
 
+void add_peer_columns(StreamRow &r, const StreamPath *path, const Correlation &c) {
+    if (!path) {
+        r.peer_verdict = path_verdict_name(PathVerdict::NotInPeerCapture);
+        return;
+    }
+    r.peer_verdict = path_verdict_name(path->verdict);
+    r.peer_matched = path->matched;
+    r.peer_dropped = path->dropped_out + path->dropped_in;
+    r.peer_injected = path->injected_here + path->injected_there;
+    r.peer_changed = change_names(path->changes);
+    r.peer_evidence_frame = path->evidence_frame;
+    r.peer_reason = path_reason(*path, c);
+}
+
 std::string streams_report(const Analyzer &analyzer, ReportFormat format,
-                           const std::function<bool(const StreamState &)> &include) {
+                           const std::function<bool(const StreamState &)> &include, const TwoPointReport *two_point) {
+    const bool with_peer = two_point && two_point->correlation;
     std::vector<StreamRow> rows;
     for (const StreamState *st : analyzer.streams())
-        if (!include || include(*st)) rows.push_back(make_row(analyzer, *st));
+        if (!include || include(*st)) {
+            rows.push_back(make_row(analyzer, *st));
+            if (with_peer) add_peer_columns(rows.back(), two_point->path_of(*st), *two_point->correlation);
+        }
     switch (format) {
-        case ReportFormat::Tsv: return tsv(rows);
-        case ReportFormat::Json: return json(rows);
+        case ReportFormat::Tsv: return tsv(rows, with_peer);
+        case ReportFormat::Json: return json(rows, with_peer);
         case ReportFormat::Text: break;
     }
-    return text(rows);
+    return text(rows) + (with_peer ? peer_text(rows, *two_point) : "");
 }
 
 }  // namespace tcpdiag

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <new>
 #include <set>
 #include <string>
@@ -13,6 +14,8 @@
 
 #include "../core/report.h"
 #include "dissect.h"
+#include "peer_fields.h"
+#include "peer_session.h"
 #include "session.h"
 #include "ws_compat.h"
 
@@ -52,14 +55,21 @@ void on_draw(void *data) {
     auto *listener = static_cast<StreamsListener *>(data);
     try {
         const Analyzer &analyzer = session();
-        std::string out;
-        if (listener->filtered) {
-            out = streams_report(analyzer, listener->format, [listener](const StreamState &st) {
-                return listener->selected.count({static_cast<int>(st.transport), st.index}) > 0;
-            });
-        } else {
-            out = streams_report(analyzer, listener->format);
+        TwoPointReport two_point;
+        if (TwoPoint *tp = peer_results()) {
+            two_point.correlation = &tp->correlation();
+            two_point.path_of = [tp](const StreamState &st) {
+                return tp->stream(static_cast<uint8_t>(st.transport), st.index);
+            };
+            two_point.peer_capture = peer_capture_path();
+            two_point.problems = tp->problems();
         }
+        std::function<bool(const StreamState &)> include;
+        if (listener->filtered)
+            include = [listener](const StreamState &st) {
+                return listener->selected.count({static_cast<int>(st.transport), st.index}) > 0;
+            };
+        const std::string out = streams_report(analyzer, listener->format, include, &two_point);
         std::fputs(out.c_str(), stdout);
         if (listener->filter_on_verdicts && listener->tapped_while_reading && !listener->tapped_after_reading)
             std::fputs(

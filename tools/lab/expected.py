@@ -3,7 +3,7 @@
 import textwrap
 
 import topology as topo
-from scenarios.base import UNREPORTED
+from scenarios.base import SAME_PATH, UNREPORTED
 
 CAPTURE_POINT = {"client": (topo.CLIENT_IF, "the client's veth"),
                  "server": (topo.SERVER_IF, "the server's veth")}
@@ -54,7 +54,43 @@ def expected_text(sc, end):
     return "\n".join(out) + "\n"
 
 
+OTHER_END = {"client": "server", "server": "client"}
+
+
+def two_point_row(kind, proto, client, server, verdict, changed):
+    return f"{kind:<7} {proto:<5} {client:<20} {server:<20} {verdict:<22} {changed}"
+
+
+def two_point_text(sc, end):
+    """What tcpdiag must say with this end's capture open and the other end's as peer capture."""
+    other = OTHER_END[end]
+    out = [f"# tcpdiag lab scenario {sc.name}: the {end}-side capture compared with the {other}-side capture",
+           f"# (tshark -r {sc.name}.{end}.pcapng -2 -o tcpdiag.peer_capture:{sc.name}.{other}.pcapng).",
+           "# 'stream' rows: tcpdiag.peer.verdict and the fields changed on the way (tcpdiag.peer.changed,",
+           "# over the whole stream). 'only' rows: a stream only the peer capture has, sent toward this end.",
+           "# Made by tools/lab/run_lab.py from what the scenario did (tools/lab/scenarios/).",
+           "#",
+           "# " + two_point_row("kind", "proto", "client", "server", "path_verdict", "changed")]
+    for conn in sc.conns:
+        here, there = getattr(conn, end), getattr(conn, other)
+        server = endpoint(conn.server_addr, conn.dport)
+        path = sc.path(conn)
+        if here is UNREPORTED:
+            continue  # no verdict, so no row in tcpdiag's table
+        if here is not None:
+            client = endpoint(client_addr_at(sc, conn, end), conn.sport)
+            out += comment(path.why) if path is not SAME_PATH else []
+            out.append(two_point_row("stream", conn.proto, client, server, path.verdict, path.changed))
+        elif here is None and there is not None:
+            client = endpoint(client_addr_at(sc, conn, other), conn.sport)
+            out += comment(f"never reached the {end}: {path.why}")
+            out.append(two_point_row("only", conn.proto, client, server, "-", "-"))
+    return "\n".join(out) + "\n"
+
+
 def write_expected(sc, out_dir):
     for end in ("client", "server"):
         with open(f"{out_dir}/{sc.name}.{end}.expected", "w") as f:
             f.write(expected_text(sc, end))
+        with open(f"{out_dir}/{sc.name}.{end}.twopoint", "w") as f:
+            f.write(two_point_text(sc, end))

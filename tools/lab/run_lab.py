@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
 import scenarios  # noqa: E402
 import topology  # noqa: E402
+from expected import write_expected  # noqa: E402
 from runner import run_scenario  # noqa: E402
 
 
@@ -33,6 +34,9 @@ def parse_args():
                         help="run only this scenario (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--no-check", action="store_true", help="skip the tshark checks")
+    parser.add_argument("--expectations-only", action="store_true",
+                        help="only rewrite the .expected and .twopoint files in --out, from the scenarios "
+                             "(no capture, no root)")
     args = parser.parse_args()
     if not args.list and not args.out:
         parser.error("--out is required")
@@ -52,6 +56,10 @@ def main():
     if args.list:
         for sc in scenarios.all_scenarios():
             print(f"{sc.name:<24} {sc.summary}")
+        return 0
+    if args.expectations_only:
+        for name in args.scenario or scenarios.NAMES:
+            write_expected(scenarios.load(name), args.out)
         return 0
     if os.geteuid() != 0:
         sys.exit("run_lab.py needs root (network namespaces, iptables, tcpdump): use sudo")

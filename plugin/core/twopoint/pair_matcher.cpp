@@ -100,7 +100,7 @@ class Matcher {
         }
     }
 
-    // Retransmitted copies: nearest to the shift seen so far, closest pairs first.
+    // Retransmitted copies and duplicate ACKs: same stamps first, then nearest to the shift seen so far.
     void pair_copies(const std::vector<uint32_t> &locals, const std::vector<uint32_t> &peers, int d) {
         const bool shift_known = !shifts_[d].empty();
         const int64_t shift = shift_known ? median(shifts_[d]) : 0;
@@ -113,7 +113,9 @@ class Matcher {
             for (size_t b = 0; b < peers.size(); ++b) {
                 // Without a shift, copies pair in order.
                 const int64_t gap = peer_[peers[b]].time_us - local_[locals[a]].time_us - shift;
-                const int64_t cost = shift_known ? std::llabs(gap) : std::llabs(int64_t(a) - int64_t(b));
+                int64_t cost = shift_known ? std::llabs(gap) : std::llabs(int64_t(a) - int64_t(b));
+                // The sender's own stamps (IP ID, timestamps) tell duplicate ACKs and copies apart.
+                if (stamp_key(local_[locals[a]]) == stamp_key(peer_[peers[b]])) cost = -1;
                 candidates.push_back({cost, locals[a], peers[b]});
             }
         std::stable_sort(candidates.begin(), candidates.end(),

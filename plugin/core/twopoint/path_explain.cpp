@@ -11,6 +11,16 @@ std::string frame_ref(const char *what, uint32_t frame) {
     return frame ? format(" (%s frame %u)", what, frame) : std::string();
 }
 
+// "3 packet(s) sent from this side never reached the peer's capture point (first: frame 12)"
+std::string count_part(uint32_t count, const char *what, const char *ref_what, uint32_t frame) {
+    return format("%u %s%s", count, what, count && frame ? format(" (first: %s %u)", ref_what, frame).c_str() : "");
+}
+
+std::string join_nonzero(const std::string &a, uint32_t a_count, const std::string &b, uint32_t b_count) {
+    if (a_count && b_count) return a + ", and " + b;
+    return a_count ? a : b;
+}
+
 }  // namespace
 
 std::string change_suspects(uint32_t changes) {
@@ -36,11 +46,13 @@ std::string path_reason(const StreamPath &p, const Correlation &c) {
     std::string r;
     switch (p.verdict) {
         case PathVerdict::InjectedInPath:
-            r = format(
-                "%u packet(s) arrived here that the peer's side never sent%s, and %u arrived at the peer "
-                "that this side never sent%s: forged or replayed between the capture points",
-                p.injected_here, frame_ref("first:", p.evidence_frame).c_str(), p.injected_there,
-                frame_ref("first: peer", p.evidence_peer_frame).c_str());
+            r = join_nonzero(count_part(p.injected_here, "packet(s) arrived here that the peer's side never sent",
+                                        "frame", p.evidence_frame),
+                             p.injected_here,
+                             count_part(p.injected_there, "packet(s) arrived at the peer that this side never sent",
+                                        "peer frame", p.evidence_peer_frame),
+                             p.injected_there) +
+                ": forged or replayed between the capture points";
             break;
         case PathVerdict::NoResponseConfirmed:
             r = format(
@@ -49,11 +61,15 @@ std::string path_reason(const StreamPath &p, const Correlation &c) {
                 frame_ref("frame", p.evidence_frame).c_str());
             break;
         case PathVerdict::DroppedInPath:
-            r = format(
-                "%u packet(s) sent from this side never reached the peer's capture point%s, and %u sent "
-                "from the peer's side never reached this one%s: lost between the two points",
-                p.dropped_out, frame_ref("first:", p.evidence_frame).c_str(), p.dropped_in,
-                frame_ref("first: peer", p.evidence_peer_frame).c_str());
+            r = join_nonzero(count_part(p.dropped_out,
+                                        "packet(s) sent from this side never reached the peer's "
+                                        "capture point",
+                                        "frame", p.evidence_frame),
+                             p.dropped_out,
+                             count_part(p.dropped_in, "packet(s) sent from the peer's side never reached this one",
+                                        "peer frame", p.evidence_peer_frame),
+                             p.dropped_in) +
+                ": lost between the two points";
             break;
         case PathVerdict::ModifiedInPath:
             r = format("every packet crossed, but headers changed between the capture points: %s%s",
@@ -66,8 +82,7 @@ std::string path_reason(const StreamPath &p, const Correlation &c) {
             break;
         case PathVerdict::NotInPeerCapture: r = "the peer capture has no packet of this stream"; break;
     }
-    if (c.clock_offset_known) r += format("; peer clock %+.6f s from this one", double(c.clock_offset_us) / 1e6);
-    if (!c.problem.empty()) r += "; " + c.problem;
+    if (!c.problem.empty()) r += " (" + c.problem + ")";
     return r;
 }
 

@@ -19,6 +19,20 @@ class Seen:
     why: str = ""
 
 
+@dataclass(frozen=True)
+class Path:
+    """What comparing the two captures must say about a connection (tcpdiag.peer.verdict and the
+    header fields changed on the way, as named by tcpdiag.peer.changed)."""
+    verdict: str = "same_at_both_ends"
+    changed: str = "-"
+    why: str = ""
+
+
+SAME_PATH = Path(why="nothing between the two capture points touches it")
+DROPPED_SYNS = Path("dropped_in_path", why="the router drops the SYNs: the client sent them, the server "
+                                           "never saw them")
+
+
 # The stream shows in that capture but must get no verdict (a UDP exchange without ICMP error).
 UNREPORTED = Seen("-", "-")
 
@@ -68,9 +82,14 @@ class Scenario:
     on_pause: Optional[Callable] = None
     # Scenario-specific capture checks: check(client_pkts, server_pkts) -> list of problems.
     check: Optional[Callable] = None
+    # What the two-point comparison must say, by the client's source port (others: SAME_PATH).
+    paths: dict = field(default_factory=dict)
 
     def conn(self, sport):
         return next(c for c in self.conns if c.sport == sport)
+
+    def path(self, conn):
+        return self.paths.get(conn.sport, SAME_PATH)
 
 
 # ---- step recipes (see apps.py for the step language) ----------------------------------------------

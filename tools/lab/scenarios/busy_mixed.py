@@ -1,6 +1,6 @@
 """Thirty connections of every kind at once, as in a busy capture."""
 
-from .base import (APP_RESET, APP_RESET_UNREAD, CLOSED_PORT, DATA_LOSS_SILENT,
+from .base import (DROPPED_SYNS, Path, APP_RESET, APP_RESET_UNREAD, CLOSED_PORT, DATA_LOSS_SILENT,
                    GRACEFUL_CLIENT_FIRST, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, STALL,
                    UDP_CLOSED_PORT, UDP_ONE, UNANSWERED, Conn, Scenario, Seen, drop_marked)
 
@@ -57,4 +57,7 @@ SCENARIO = Scenario(
     # zero-window probe at about 6.4 s into both captures.
     linger=1.0,
     conns=conns(),
+    paths={**{40022 + i: Path("dropped_in_path", why="marked segments dropped by the router") for i in range(3)},
+           **{40025 + i: DROPPED_SYNS for i in range(2)},
+           **{40027 + i: Path("dropped_in_path", why="the router rejects the SYN") for i in range(2)}},
 )

@@ -1,6 +1,6 @@
 """The router drops data in one direction after a first good exchange."""
 
-from .base import DATA_LOSS_SILENT, LOSS_MARK, SERVER_PORT, Conn, Scenario, Seen, drop_marked
+from .base import Path, DATA_LOSS_SILENT, LOSS_MARK, SERVER_PORT, Conn, Scenario, Seen, drop_marked
 
 SCENARIO = Scenario(
     name="data_loss",
@@ -35,4 +35,6 @@ SCENARIO = Scenario(
              "the client's second request is lost; after 3.5 s of retransmissions the client "
              "application aborts (SO_LINGER 0)"),
     ],
+    paths={sport: Path("dropped_in_path", why="the router drops the marked segments: sent at one end, "
+                                                "never seen at the other") for sport in (40001, 40002, 40003)},
 )

@@ -1,6 +1,6 @@
 """The router drops the client's SYNs: the server never sees the connection."""
 
-from .base import SERVER_PORT, UNANSWERED, Conn, Scenario, Seen
+from .base import DROPPED_SYNS, SERVER_PORT, UNANSWERED, Conn, Scenario, Seen
 
 SCENARIO = Scenario(
     name="handshake_loss",
@@ -13,4 +13,5 @@ SCENARIO = Scenario(
              Seen("handshake_loss", why="3 SYNs with TTL 64, no answer"), None,
              "the router drops the SYN and its retransmissions"),
     ],
+    paths={40001: DROPPED_SYNS},
 )

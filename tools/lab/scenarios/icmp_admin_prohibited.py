@@ -1,6 +1,6 @@
 """A firewall rejects the SYN with ICMP "administratively prohibited" (type 3 code 13)."""
 
-from .base import SERVER_PORT, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, Conn, Scenario, Seen
 
 FILTERED_PORT = 8083  # listening, but the server's own firewall rejects it
 
@@ -24,4 +24,6 @@ SCENARIO = Scenario(
              Seen("icmp_unreachable", "server", why="the SYN arrives, ICMP 3/13 leaves"),
              "the server's own firewall rejects the SYN"),
     ],
+    paths={40001: Path("dropped_in_path", why="the router rejects the SYN: it never reaches the server"),
+           40002: Path("no_response_confirmed", why="the SYN reaches the server, whose firewall rejects it")},
 )

@@ -1,6 +1,6 @@
 """The router rejects the SYN with ICMP "host unreachable" (type 3 code 1)."""
 
-from .base import SERVER_PORT, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, Conn, Scenario, Seen
 
 SCENARIO = Scenario(
     name="icmp_host_unreachable",
@@ -13,4 +13,5 @@ SCENARIO = Scenario(
              Seen("icmp_unreachable", "path", why="the SYN, then ICMP 3/1 from 10.1.0.1"), None,
              "the router rejects the SYN"),
     ],
+    paths={40001: Path("dropped_in_path", why="the router cannot deliver the SYN")},
 )

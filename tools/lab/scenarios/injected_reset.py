@@ -1,6 +1,6 @@
 """The router forges a reset in the server's name."""
 
-from .base import SERVER_PORT, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, Conn, Scenario, Seen
 
 SCENARIO = Scenario(
     name="injected_reset",
@@ -20,4 +20,6 @@ SCENARIO = Scenario(
                               "still holds the connection"),
              "the router drops the BLOCKME request and forges a RST to the client"),
     ],
+    paths={40001: Path("injected_in_path", why="the RST the client receives never left the server, and the "
+                                                      "BLOCKME request never reached it")},
 )

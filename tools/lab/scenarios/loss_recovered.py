@@ -4,7 +4,7 @@ each loss and the connection closes normally, so no end may call it data loss.
 The drops come from iptables' statistic match in nth mode rather than tc/netem: it needs no
 extra kernel module, and the same packets are dropped on every run."""
 
-from .base import SERVER_PORT, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, Conn, Scenario, Seen
 
 BULK = "x" * 60000  # about 42 full segments each way (the server echoes the line back)
 
@@ -37,3 +37,5 @@ def check(client_pkts, server_pkts):
 
 
 SCENARIO.check = check
+SCENARIO.paths = {40001: Path("dropped_in_path", why="every 10th data segment is dropped by the router; the "
+                                               "retransmissions get through")}

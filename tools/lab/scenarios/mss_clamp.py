@@ -1,6 +1,6 @@
 """The router clamps the MSS of SYNs to 1200; the connection is otherwise ordinary."""
 
-from .base import SERVER_PORT, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, Conn, Scenario, Seen
 
 BIG = "x" * 5000  # several segments each way, so the clamped MSS shows in the segment sizes
 
@@ -33,3 +33,4 @@ def check(client_pkts, server_pkts):
 
 
 SCENARIO.check = check
+SCENARIO.paths = {40001: Path("modified_in_path", "mss", why="the router rewrites the MSS option of SYN and SYN/ACK")}

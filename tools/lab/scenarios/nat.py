@@ -2,7 +2,7 @@
 
 import topology as topo
 
-from .base import (CLOSED_PORT, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, Conn, Scenario,
+from .base import (Path, CLOSED_PORT, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, Conn, Scenario,
                    Seen)
 
 SCENARIO = Scenario(
@@ -18,4 +18,6 @@ SCENARIO = Scenario(
         Conn(40002, CLOSED_PORT, REFUSED, Seen("refused", "server"), Seen("refused", "server"),
              "refused through the NAT"),
     ],
+    paths={sport: Path(changed="address", why="the router translates the client's address, nothing else")
+           for sport in (40001, 40002)},
 )

@@ -1,6 +1,6 @@
 """The server's own firewall drops the SYNs after they arrived."""
 
-from .base import SERVER_PORT, UNANSWERED, Conn, Scenario, Seen
+from .base import Path, SERVER_PORT, UNANSWERED, Conn, Scenario, Seen
 
 SCENARIO = Scenario(
     name="no_response",
@@ -15,4 +15,6 @@ SCENARIO = Scenario(
              Seen("no_response", why="the same 3 SYNs arrived with TTL 63, no answer"),
              "the server's firewall drops the SYNs after the capture point"),
     ],
+    paths={40001: Path("no_response_confirmed", why="the SYNs reach the server's capture point; its "
+                                                           "firewall drops them")},
 )

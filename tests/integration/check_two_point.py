@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Two-point diagnosis on a pair of captures of the same traffic, one at each end of the path.
+
+Opens --capture with --peer as tcpdiag.peer_capture and checks, against the .twopoint file written
+beside the capture:
+- per stream (`-z tcpdiag,streams,tsv`, in one pass and in two): the path verdict and the header
+  fields changed on the way;
+- the streams only the peer capture has, sent toward this end (`-z tcpdiag,streams` text);
+- per packet, against an independent reckoning from Wireshark's own fields of both captures: a TCP
+  packet is in both when one with the same raw sequence and acknowledgement numbers, flags, length
+  and TCP timestamp value is. tcpdiag.peer.seen must agree for every TCP packet, and a packet the
+  peer capture lacks must be `dropped` if this end sent it, `injected` or `replayed` if it came in.
+"""
+import argparse
+import re
+import sys
+
+from tshark_runner import Tshark
+
+# IP ID too: a retransmission sent in the same millisecond as its original has the same timestamp.
+KEY_FIELDS = ["tcp.seq_raw", "tcp.ack_raw", "tcp.flags", "tcp.len", "tcp.options.timestamp.tsval", "ip.id"]
+ADDRESS_FIELDS = ["ip.src", "ipv6.src"]
+
+
+def read_two_point(path):
+    """('stream'|'only', proto, client, server, path_verdict, changed) per line."""
+    rows = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            fields = line.split("#", 1)[0].split()
+            if not fields:
+                continue
+            if len(fields) != 6 or fields[0] not in ("stream", "only"):
+                raise ValueError("%s:%d: expected 'stream|only proto client server verdict changed'" % (path, number))
+            rows.append(tuple(fields))
+    return rows
+
+
+def host(endpoint):
+    return endpoint.rsplit(":", 1)[0].strip("[]")
+
+
+def packets(tshark, capture, extra_fields=(), options=()):
+    """One dict per TCP frame, with the oracle's key."""
+    fields = ["frame.number"] + ADDRESS_FIELDS + KEY_FIELDS + list(extra_fields)
+    args = ["-r", tshark.stage(capture), "-2", "-Y", "tcp && !icmp && !icmpv6", "-T", "fields", "-E", "occurrence=f"]
+    for opt in options:
+        args += ["-o", opt]
+    for f in fields:
+        args += ["-e", f]
+    out = tshark.run(args).stdout
+    result = []
+    for line in out.splitlines():
+        values = dict(zip(fields, line.split("\t")))
+        values["key"] = tuple(values[f] for f in KEY_FIELDS)
+        values["src"] = values["ip.src"] or values["ipv6.src"]
+        result.append(values)
+    return result
+
+
+def check_streams(tshark, args, expected, peer_option):
+    problems = []
+    for two_pass in (False, True):
+        rows = tshark.streams(args.capture, [peer_option], two_pass=two_pass)
+        by_pair = {(r["transport"], r["client"], r["server"]): r for r in rows}
+        for kind, proto, client, server, verdict, changed in expected:
+            if kind != "stream":
+                continue
+            row = by_pair.get((proto, client, server))
+            if row is None:
+                problems.append("missing stream %s %s -> %s" % (proto, client, server))
+                continue
+            got = (row["peer_verdict"], row["peer_changed"] or "-")
+            if got != (verdict, changed):
+                problems.append("%s %s -> %s (%s): expected %s/%s, got %s/%s" % (
+                    proto, client, server, "two-pass" if two_pass else "single-pass", verdict, changed, *got))
+    return problems
+
+
+def check_peer_only(tshark, args, expected, peer_option):
+    out = tshark.run(["-r", tshark.stage(args.capture), "-q", "-o", peer_option, "-z", "tcpdiag,streams"]).stdout
+    listed = set(re.findall(r"only in the peer capture: (\w+) (\S+) -> (\S+), .*sent toward this side", out))
+    wanted = {(proto, client, server) for kind, proto, client, server, _, _ in expected if kind == "only"}
+    problems = ["not listed as only in the peer capture: %s %s -> %s" % w for w in sorted(wanted - listed)]
+    problems += ["listed as only in the peer capture, unexpectedly: %s %s -> %s" % x for x in sorted(listed - wanted)]
+    return problems
+
+
+def check_packets(tshark, args, expected, peer_option):
+    end_column = 2 if args.end == "client" else 3
+    own = {host(row[end_column]) for row in expected if row[0] == "stream"}
+    here = packets(tshark, args.capture, ["tcpdiag.peer.status", "tcpdiag.peer.seen"], [peer_option])
+    there = {p["key"] for p in packets(tshark, args.peer)}
+    problems = []
+    for p in here:
+        in_peer = p["key"] in there
+        status = p["tcpdiag.peer.status"]
+        if in_peer:
+            wanted = {"seen"}
+        elif p["src"] in own:
+            wanted = {"dropped"}
+        else:
+            wanted = {"injected", "replayed"}
+        if status not in wanted or (p["tcpdiag.peer.seen"] in ("1", "True")) != in_peer:
+            problems.append("frame %s (%s): %s in the peer capture, tcpdiag says %s" % (
+                p["frame.number"], "sent here" if p["src"] in own else "arrived here",
+                "present" if in_peer else "absent", status or "nothing"))
+    if not here and any(row[0] == "stream" and row[1] == "tcp" for row in expected):
+        problems.append("no TCP packet in %s" % args.capture)
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plugin", required=True)
+    parser.add_argument("--capture", required=True)
+    parser.add_argument("--peer", required=True)
+    parser.add_argument("--expected", required=True, help="the .twopoint file")
+    parser.add_argument("--end", choices=("client", "server"), required=True, help="where --capture was taken")
+    args = parser.parse_args()
+    expected = read_two_point(args.expected)
+    problems = []
+    with Tshark(args.plugin) as tshark:
+        peer_option = "tcpdiag.peer_capture:" + tshark.stage(args.peer)
+        problems += check_streams(tshark, args, expected, peer_option)
+        problems += check_peer_only(tshark, args, expected, peer_option)
+        problems += check_packets(tshark, args, expected, peer_option)
+    for p in problems:
+        print(p)
+    print("%s: %d stream(s) expected, %d problem(s)" % (args.capture, len(expected), len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
