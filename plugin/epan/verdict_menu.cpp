@@ -3,6 +3,8 @@
 #include <string>
 
 #include "../core/verdict.h"
+#include "dissect.h"
+#include "registration.h"
 #include "ws_compat.h"
 
 namespace tcpdiag {
@@ -13,6 +15,22 @@ void apply_filter(ext_menubar_gui_type, gpointer, gpointer filter) {
     plugin_if_apply_filter(static_cast<const char *>(filter), TRUE);
 }
 
+// The filter for the (first) stream the frame belongs to, from what the first pass stored on it.
+void *stream_filter_of(frame_data *frame, void *) {
+    const auto *record = static_cast<const FrameRecord *>(ws::frame_proto_data(frame, ids.proto));
+    if (!record || record->count == 0) return nullptr;
+    const StreamRef &stream = record->notes[0].stream;
+    return g_strdup_printf("tcpdiag.stream == %u && tcpdiag.transport == \"%s\"", stream.index,
+                           stream.transport == Transport::Tcp ? "tcp" : "udp");
+}
+
+void filter_selected_stream(ext_menubar_gui_type, gpointer, gpointer) {
+    auto *filter = static_cast<char *>(plugin_if_get_frame_data(stream_filter_of, nullptr));
+    if (!filter) return;  // no packet selected, or one in no stream
+    plugin_if_apply_filter(filter, TRUE);
+    g_free(filter);
+}
+
 }  // namespace
 
 void register_verdict_menu(int proto) {
@@ -21,6 +39,8 @@ void register_verdict_menu(int proto) {
                           const_cast<char *>("tcpdiag.evidence"));
     ext_menubar_add_entry(menu, "Failed streams", "tcpdiag.failure: every stream that did not end well", apply_filter,
                           const_cast<char *>("tcpdiag.failure"));
+    ext_menubar_add_entry(menu, "Stream of the selected packet", "The packets of the selected packet's stream",
+                          filter_selected_stream, nullptr);
     ext_menubar_add_separator(menu);
     // Registered once for the life of the program: the labels and filters are never freed.
     for (int v = static_cast<int>(Verdict::InjectedReset); v <= static_cast<int>(Verdict::PortUnreachable); ++v) {

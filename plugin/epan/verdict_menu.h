@@ -1,5 +1,6 @@
 // A "TCP Diagnosis" menu in the GUI's menu bar: each entry applies the display filter of a verdict,
-// of the failed streams or of the evidence frames. The statistics dialogs Wireshark gives a plugin
+// of the failed streams, of the evidence frames or of the selected packet's stream. The statistics
+// dialogs Wireshark gives a plugin
 // cannot apply a filter when a row is picked; this menu is what the plugin interface allows.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <epan/packet_info.h>
 #include <epan/plugin_if.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 #include <epan/stat_tap_ui.h>
 #include <ws_version.h>
 
@@ -49,9 +50,17 @@ constexpr register_stat_group_t kStatisticsMenuGroup = REGISTER_PACKET_STAT_GROU
 
 // The GUI's plugin interface (epan/plugin_if.h): a menu in the menu bar whose entries call back into
 // the plugin, and plugin_if_apply_filter() to set the display filter. Used as in 4.0; Qt draws
-// plugin menus in the menu bar (before Help).
+// plugin menus at the end of the menu bar, after Help.
 inline ext_menu_t *register_plugin_menu(int proto, const char *label) {
     return ext_menubar_register_menu(proto, label, TRUE);
+}
+
+// What a dissector stored on a frame with p_add_proto_data(wmem_file_scope(), ...), for a frame the
+// GUI hands over (plugin_if_get_frame_data) without a packet_info: the lookup only reads pinfo->fd.
+inline void *frame_proto_data(frame_data *frame, int proto) {
+    packet_info pinfo{};
+    pinfo.fd = frame;
+    return p_get_proto_data(wmem_file_scope(), &pinfo, proto, 0);
 }
 
 }  // namespace tcpdiag::ws
@@ -64,16 +73,22 @@ inline ext_menu_t *register_plugin_menu(int proto, const char *label) {
 namespace tcpdiag::ws {
 
 class RecordReader {
-public:
+  public:
 #if TCPDIAG_WS_AT_LEAST(4, 6)
-    RecordReader() { wtap_rec_init(&rec_, 1514); }
-    ~RecordReader() { wtap_rec_cleanup(&rec_); }
+    RecordReader() {
+        wtap_rec_init(&rec_, 1514);
+    }
+    ~RecordReader() {
+        wtap_rec_cleanup(&rec_);
+    }
     bool next(wtap *wth, int *err, gchar **err_info) {
         gint64 offset;
         wtap_rec_reset(&rec_);
         return wtap_read(wth, &rec_, err, err_info, &offset);
     }
-    const guint8 *data() const { return ws_buffer_start_ptr(&rec_.data); }
+    const guint8 *data() const {
+        return ws_buffer_start_ptr(&rec_.data);
+    }
 #else
     RecordReader() {
         wtap_rec_init(&rec_);
@@ -88,13 +103,17 @@ public:
         wtap_rec_reset(&rec_);
         return wtap_read(wth, &rec_, &buf_, err, err_info, &offset);
     }
-    const guint8 *data() const { return ws_buffer_start_ptr(&buf_); }
+    const guint8 *data() const {
+        return ws_buffer_start_ptr(&buf_);
+    }
 #endif
-    const wtap_rec &record() const { return rec_; }
+    const wtap_rec &record() const {
+        return rec_;
+    }
     RecordReader(const RecordReader &) = delete;
     RecordReader &operator=(const RecordReader &) = delete;
 
-private:
+  private:
     wtap_rec rec_;
 #if !TCPDIAG_WS_AT_LEAST(4, 6)
     Buffer buf_;

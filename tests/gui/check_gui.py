@@ -46,7 +46,10 @@ def profile_colors(colorfilters):
         m = re.match(r"^@tcpdiag (\w+)(: evidence)?@.*@\[(\d+),(\d+),(\d+)\]\[\d+,\d+,\d+\]$", line.strip())
         if m:
             family, evidence = m.group(1), bool(m.group(2))
-            colors.setdefault(family, [None, None])[1 if evidence else 0] = tuple(int(v) // 257 for v in m.group(3, 4, 5))
+            colors.setdefault(family, [None, None])[1 if evidence else 0] = tuple(int(v) >> 8 for v in m.group(3, 4, 5))
+        m = re.match(r"^@TCP@tcp@\[(\d+),(\d+),(\d+)\]", line.strip())  # Wireshark's own rule for TCP
+        if m:
+            colors["TCP"] = [tuple(int(v) >> 8 for v in m.groups())] * 2  # Qt keeps the high byte
     return {f: tuple(c) for f, c in colors.items()}
 
 
@@ -180,28 +183,48 @@ def check_rendering(width, height, raw, families, colors, label):
     return problems, found
 
 
-def check_menu_filter(session, shot, colors):
-    """The TCP Diagnosis menu (the last in the menu bar) applies a verdict's filter. Keyboard only:
-    Alt selects the menu bar, Left wraps to its last menu, Down opens it on "Evidence frames";
-    three more Downs reach "refused". Afterwards only refused streams are listed: the loss family's
-    colors are gone from the packet list, the refusals' remain."""
-    keys = session.x(["xdotool", "key", "--delay", "300", "alt", "Left", "Down", "Down", "Down", "Down", "Return"])
-    if keys.returncode != 0:
-        return ["xdotool failed: %s" % keys.stderr]
+MENU_ENTRIES = ["Evidence frames", "Failed streams", "Stream of the selected packet", "injected_reset", "refused"]
+
+
+def pick_menu_entry(session, entry):
+    """Keyboard only: Alt selects the menu bar, Left wraps to its last menu (TCP Diagnosis), Down
+    opens it on its first entry, more Downs reach the entry (separators are skipped)."""
+    keys = ["alt", "Left", "Down"] + ["Down"] * MENU_ENTRIES.index(entry) + ["Return"]
+    done = session.x(["xdotool", "key", "--delay", "300"] + keys)
+    return [] if done.returncode == 0 else ["xdotool failed: %s" % done.stderr]
+
+
+def wait_for_colors(session, shot, colors, wanted):
+    """Screenshots until `wanted(pixels per family)` holds or 30 s pass; the last counts."""
     deadline = time.time() + 30
     while True:
         time.sleep(2)
         session.screenshot(shot)
         counts = color_counts(session.pixels(shot)[2])
-        loss = sum(counts.get(bytes(c), 0) for c in colors["loss"])
-        refusals = sum(counts.get(bytes(c), 0) for c in colors["refusals"])
-        if (loss == 0 and refusals >= 200) or time.time() > deadline:
-            break
-    if loss or refusals < 200:
-        return ["TCP Diagnosis > refused did not filter the packet list: %d loss-colored and %d "
-                "refusal-colored pixels" % (loss, refusals)]
-    print("TCP Diagnosis > refused: loss rows gone, %d refusal-colored pixels left" % refusals)
-    return []
+        found = {f: sum(counts.get(bytes(c), 0) for c in pair) for f, pair in colors.items() if f != "TCP"}
+        if wanted(found) or time.time() > deadline:
+            return found
+
+
+def check_menu_filter(session, shot, colors):
+    """The TCP Diagnosis menu filters the packet list. With the first packet selected (a stream that
+    closed gracefully), "Stream of the selected packet" leaves no failure colors at all; "refused"
+    then leaves the refusals' colors and no loss-colored row."""
+    problems = pick_menu_entry(session, "Stream of the selected packet")
+    found = wait_for_colors(session, shot, colors, lambda f: not any(f.values()))
+    tcp_rows = color_counts(session.pixels(shot)[2]).get(bytes(colors["TCP"][0]), 0)
+    shutil.copy(shot, shot.replace(".png", "-stream.png"))
+    if any(v for f, v in found.items() if f != "TCP") or tcp_rows < 200:
+        problems.append("TCP Diagnosis > Stream of the selected packet: failure colors %s, %d pixels of "
+                        "plain TCP rows" % (found, tcp_rows))
+    problems += pick_menu_entry(session, "refused")
+    found = wait_for_colors(session, shot, colors, lambda f: f["loss"] == 0 and f["refusals"] >= 200)
+    if found["loss"] or found["refusals"] < 200:
+        problems.append("TCP Diagnosis > refused did not filter the packet list: %s" % found)
+    if not problems:
+        print("TCP Diagnosis menu: the selected packet's stream alone, then only refused streams (%d "
+              "refusal-colored pixels)" % found["refusals"])
+    return problems
 
 
 def parse_copied_summary(text):
@@ -317,6 +340,7 @@ def main():
             shutil.copy(shot, os.path.join(args.save, "packet-list.png"))
             shutil.copy(summary_shot, os.path.join(args.save, "summary-dialog.png"))
             shutil.copy(menu_shot, os.path.join(args.save, "menu-filter.png"))
+            shutil.copy(menu_shot.replace(".png", "-stream.png"), os.path.join(args.save, "menu-stream.png"))
         print("screens on %s; family colors (pixels): %s" % (session.display, found))
     finally:
         if session:
