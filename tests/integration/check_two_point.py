@@ -7,8 +7,8 @@ beside the capture:
   fields changed on the way;
 - the streams only the peer capture has, sent toward this end (`-z tcpdiag,streams` text);
 - per packet, against an independent reckoning from Wireshark's own fields of both captures: a TCP
-  packet is in both when one with the same raw sequence and acknowledgement numbers, flags, length
-  and TCP timestamp value is. tcpdiag.peer.seen must agree for every TCP packet, and a packet the
+  packet is in both when one with the same raw sequence and acknowledgement numbers, flags, length,
+  TCP timestamp value and IP ID is (without the sequence numbers where the path rewrites them). tcpdiag.peer.seen must agree for every TCP packet, and a packet the
   peer capture lacks must be `dropped` if this end sent it, `injected` or `replayed` if it came in.
 """
 import argparse
@@ -17,8 +17,10 @@ import sys
 
 from tshark_runner import Tshark
 
-# IP ID too: a retransmission sent in the same millisecond as its original has the same timestamp.
-KEY_FIELDS = ["tcp.seq_raw", "tcp.ack_raw", "tcp.flags", "tcp.len", "tcp.options.timestamp.tsval", "ip.id"]
+# What the sender stamped on one transmission: a retransmission sent in the same millisecond as its
+# original has the same timestamp, but not the same IP ID.
+STAMP_FIELDS = ["tcp.flags", "tcp.len", "tcp.options.timestamp.tsval", "ip.id"]
+KEY_FIELDS = ["tcp.seq_raw", "tcp.ack_raw"] + STAMP_FIELDS
 ADDRESS_FIELDS = ["ip.src", "ipv6.src"]
 
 
@@ -53,6 +55,7 @@ def packets(tshark, capture, extra_fields=(), options=()):
     for line in out.splitlines():
         values = dict(zip(fields, line.split("\t")))
         values["key"] = tuple(values[f] for f in KEY_FIELDS)
+        values["stamp"] = tuple(values[f] for f in STAMP_FIELDS)
         values["src"] = values["ip.src"] or values["ipv6.src"]
         result.append(values)
     return result
@@ -90,10 +93,14 @@ def check_packets(tshark, args, expected, peer_option):
     end_column = 2 if args.end == "client" else 3
     own = {host(row[end_column]) for row in expected if row[0] == "stream"}
     here = packets(tshark, args.capture, ["tcpdiag.peer.status", "tcpdiag.peer.seen"], [peer_option])
-    there = {p["key"] for p in packets(tshark, args.peer)}
+    peer_packets = packets(tshark, args.peer)
+    there = {p["key"] for p in peer_packets}
+    # Where the path rewrites sequence numbers, the sender's stamps alone say it is the same packet.
+    rewrites_seq = any(row[0] == "stream" and "seq" in row[5].split(",") for row in expected)
+    there_stamps = {p["stamp"] for p in peer_packets} if rewrites_seq else set()
     problems = []
     for p in here:
-        in_peer = p["key"] in there
+        in_peer = p["key"] in there or p["stamp"] in there_stamps
         status = p["tcpdiag.peer.status"]
         if in_peer:
             wanted = {"seen"}
