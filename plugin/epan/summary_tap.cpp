@@ -1,8 +1,11 @@
 #include "summary_tap.h"
 
 #include <array>
+#include <cstring>
 #include <exception>
+#include <set>
 #include <string>
+#include <utility>
 
 #include <epan/packet.h>  // before stat_tap_ui.h, which needs glib's types
 #include <epan/stat_tap_ui.h>
@@ -10,6 +13,8 @@
 
 #include "../core/summary.h"
 #include "dissect.h"
+#include "peer_fields.h"
+#include "peer_session.h"
 #include "session.h"
 #include "ws_compat.h"
 
@@ -38,11 +43,42 @@ Verdict verdict_of_row(unsigned row) {
     return static_cast<Verdict>(row + 1);
 }
 
+// With a peer capture, a second table: streams per path verdict (tcpdiag.peer.verdict). The
+// comparison exists once the capture has been read, so it fills in the second pass (tshark -2,
+// the GUI) only.
+constexpr char kPathTable[] = "Streams per path verdict (peer capture)";
+constexpr unsigned kPathRows = static_cast<unsigned>(PathVerdict::NotInPeerCapture) + 1;
+
 // The counts and the texts the table's cells point at (the table stores only the pointers).
 struct SummaryState {
     VerdictSummary summary;
     std::array<std::string, kRows> ports, addresses;
+    std::array<uint32_t, kPathRows> paths{};
+    std::set<std::pair<int, uint32_t>> path_counted;  // (transport, stream)
 } state;
+
+void show_path_row(stat_tap_table *table, unsigned row) {
+    stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
+    cells[kVerdict].type = TABLE_ITEM_STRING;
+    cells[kVerdict].value.string_value = path_verdict_name(static_cast<PathVerdict>(row));
+    cells[kStreams].type = TABLE_ITEM_UINT;
+    cells[kStreams].value.uint_value = state.paths[row];
+    cells[kPorts].type = cells[kAddresses].type = TABLE_ITEM_STRING;
+    cells[kPorts].value.string_value = cells[kAddresses].value.string_value = "";
+}
+
+// Counts each stream's path verdict once, on its first packet of a later pass.
+bool count_path(stat_tap_table *table, const StreamState &st) {
+    TwoPoint *tp = peer_results();
+    const auto key = std::make_pair(static_cast<int>(st.transport), st.index);
+    if (!tp || !table || state.path_counted.count(key)) return false;
+    const StreamPath *path = tp->stream(static_cast<uint8_t>(st.transport), st.index);
+    const unsigned row = static_cast<unsigned>(path ? path->verdict : PathVerdict::NotInPeerCapture);
+    state.path_counted.insert(key);
+    ++state.paths[row];
+    show_path_row(table, row);
+    return true;
+}
 
 void show_row(stat_tap_table *table, unsigned row) {
     const Verdict verdict = verdict_of_row(row);
@@ -60,6 +96,12 @@ void show_row(stat_tap_table *table, unsigned row) {
 }
 
 void clear_rows(stat_tap_table *table) {
+    if (std::strcmp(table->title, kPathTable) == 0) {
+        state.paths.fill(0);
+        state.path_counted.clear();
+        for (unsigned row = 0; row < kPathRows && row < table->num_elements; ++row) show_path_row(table, row);
+        return;
+    }
     state.summary.clear();
     for (unsigned row = 0; row < kRows && row < table->num_elements; ++row) show_row(table, row);
 }
@@ -73,6 +115,16 @@ void init_tables(stat_tap_table_ui *ui) {
         for (unsigned row = 0; row < kRows; ++row) stat_tap_init_table_row(table, row, kColumns, blank);
     }
     clear_rows(table);
+    const char *peer = peer_capture_path();
+    if (!peer || !*peer) return;
+    stat_tap_table *paths = stat_tap_find_table(ui, kPathTable);
+    if (!paths) {
+        paths = stat_tap_init_table(kPathTable, kColumns, 0, nullptr);
+        stat_tap_add_table(ui, paths);
+        stat_tap_table_item_type blank[kColumns] = {};
+        for (unsigned row = 0; row < kPathRows; ++row) stat_tap_init_table_row(paths, row, kColumns, blank);
+    }
+    clear_rows(paths);
 }
 
 void reset_table(stat_tap_table *table) {
@@ -80,14 +132,16 @@ void reset_table(stat_tap_table *table) {
 }
 
 void free_cell(stat_tap_table *, guint, guint, stat_tap_table_item_type *) {
-    // The strings belong to SummaryState and verdict_name(): nothing to free.
+    // The strings belong to SummaryState, verdict_name() and path_verdict_name(): nothing to free.
 }
 
-tap_packet_status on_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *record_ptr,
+tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *, const void *record_ptr,
                             tap_flags_t) noexcept {
     auto *data = static_cast<stat_data_t *>(tapdata);
     stat_tap_table *table = stat_tap_find_table(data->stat_tap_data, kTable);
     if (!table || table->num_elements < kRows) return TAP_PACKET_DONT_REDRAW;
+    stat_tap_table *path_table = pinfo->fd->visited ? stat_tap_find_table(data->stat_tap_data, kPathTable) : nullptr;
+    if (path_table && path_table->num_elements < kPathRows) path_table = nullptr;
     const auto *record = static_cast<const FrameRecord *>(record_ptr);
     bool changed = false;
     try {
@@ -95,6 +149,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *, epan_dissect_t *, cons
         for (int i = 0; i < record->count; ++i) {
             const StreamState *st = analyzer.find(record->notes[i].stream);
             if (!st) continue;
+            changed |= count_path(path_table, *st);
             const Verdict verdict = analyzer.diagnose(*st).verdict;
             if (verdict == Verdict::Undecided) continue;
             Verdict left;

@@ -6,6 +6,7 @@ beside the capture:
 - per stream (`-z tcpdiag,streams,tsv`, in one pass and in two): the path verdict and the header
   fields changed on the way;
 - the streams only the peer capture has, sent toward this end (`-z tcpdiag,streams` text);
+- that `-z tcpdiag,summary` counts the same path verdicts as the streams table;
 - per packet, against an independent reckoning from Wireshark's own fields of both captures: a TCP
   packet is in both when one with the same raw sequence and acknowledgement numbers, flags, length,
   TCP timestamp value and IP ID is (without the sequence numbers where the path rewrites them). tcpdiag.peer.seen must agree for every TCP packet, and a packet the
@@ -89,6 +90,24 @@ def check_peer_only(tshark, args, expected, peer_option):
     return problems
 
 
+def check_summary(tshark, args, peer_option):
+    """-z tcpdiag,summary's path table counts the streams table's peer verdicts (two passes)."""
+    rows = tshark.streams(args.capture, [peer_option], two_pass=True)
+    wanted = {}
+    for r in rows:
+        wanted[r["peer_verdict"]] = wanted.get(r["peer_verdict"], 0) + 1
+    out = tshark.run(["-r", tshark.stage(args.capture), "-2", "-q", "-o", peer_option, "-z", "tcpdiag,summary"]).stdout
+    table = out.split("Streams per path verdict", 1)
+    if len(table) < 2:
+        return ["-z tcpdiag,summary has no path verdict table"]
+    got = {}
+    for line in table[1].splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 2 and cells[1].isdigit() and int(cells[1]):
+            got[cells[0]] = int(cells[1])
+    return [] if got == wanted else ["summary path table %s, streams table %s" % (got, wanted)]
+
+
 def check_packets(tshark, args, expected, peer_option):
     end_column = 2 if args.end == "client" else 3
     own = {host(row[end_column]) for row in expected if row[0] == "stream"}
@@ -131,6 +150,7 @@ def main():
         peer_option = "tcpdiag.peer_capture:" + tshark.stage(args.peer)
         problems += check_streams(tshark, args, expected, peer_option)
         problems += check_peer_only(tshark, args, expected, peer_option)
+        problems += check_summary(tshark, args, peer_option)
         problems += check_packets(tshark, args, expected, peer_option)
     for p in problems:
         print(p)

@@ -1,6 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "two_point_builder.h"
+#include "twopoint/two_point.h"
 
 using namespace tcpdiag;
 using tcpdiag::test::TwoPointBuilder;
@@ -194,4 +195,43 @@ TEST_CASE("two-point: a peer capture of other traffic at another time is unrelat
     CHECK(c.problem.find("not a capture of the same traffic") != std::string::npos);
     CHECK(c.streams[0].verdict == PathVerdict::NotInPeerCapture);
     for (const FrameMatch &m : c.frames) CHECK(m.status == PeerStatus::Unknown);
+}
+
+TEST_CASE("two-point: packets without the sender's stamps never pair unrelated flows") {
+    // A bare RST (IP ID 0, no options) in each capture, from different connections at once.
+    TwoPointBuilder here, there;
+    there.client = {test::ipv4(192, 168, 9, 9), 5555};
+    there.client_at_server = there.client;
+    there.client_seq = 777000;
+    there.server_seq = 999000;
+    there.ts_ = 40000;
+    for (TwoPointBuilder *b : {&here, &there}) {
+        PacketSummary &rst = b->send(true, kRst, 0);
+        rst.ip_id = 0;
+        rst.options = TcpOptions{};
+    }
+    std::vector<LocalPacket> local, unused_local;
+    std::vector<PacketSummary> unused_peer, peer;
+    here.build(local, unused_peer);
+    there.build(unused_local, peer);
+    const Correlation c = correlate(local, peer);
+    CHECK(c.matched_packets == 0);
+    CHECK(c.streams[0].verdict != PathVerdict::SameAtBothEnds);
+}
+
+TEST_CASE("two-point: a peer capture far larger than this one is read only so far, and says so") {
+    TwoPointBuilder b;
+    request_reply(b);
+    std::vector<LocalPacket> local;
+    std::vector<PacketSummary> peer;
+    b.build(local, peer);
+    TwoPoint tp(/*peer_minimum=*/4);
+    for (const LocalPacket &p : local) tp.add_local(p);
+    REQUIRE(tp.peer_limit() == TwoPoint::kPeerPacketsPerLocal * local.size());
+    PacketSummary filler = peer.front();
+    uint64_t accepted = 0;
+    while (tp.add_peer(filler) && accepted < 10 * tp.peer_limit()) ++accepted;
+    CHECK(accepted == tp.peer_limit());
+    tp.set_peer_problem("the peer capture has more than 160 TCP/UDP packets");
+    CHECK(tp.correlation().problem.find("more than 160") != std::string::npos);
 }

@@ -41,7 +41,7 @@ std::vector<FlowPair> pair_flows(const FlowTable &local_flows, const std::vector
     KeyIndex exact, stamped;
     for (uint32_t i = 0; i < peer.size(); ++i) {
         exact.add(exact_key(peer[i], peer[i].seq, peer[i].ack), i);
-        stamped.add(stamp_key(peer[i]), i);
+        if (has_stamp(peer[i])) stamped.add(stamp_key(peer[i]), i);
     }
     exact.seal();
     stamped.seal();
@@ -59,7 +59,7 @@ std::vector<FlowPair> pair_flows(const FlowTable &local_flows, const std::vector
         for (size_t k = 0; k < flow.packets.size() && k < kVotingPackets; ++k) {
             const PacketSummary &p = local[flow.packets[k]];
             auto range = exact.find(exact_key(p, p.seq, p.ack));
-            if (range.first == range.second) range = stamped.find(stamp_key(p));
+            if (range.first == range.second && has_stamp(p)) range = stamped.find(stamp_key(p));
             if (range.second - range.first > kAmbiguousKey) continue;
             for (auto *e = range.first; e != range.second; ++e) {
                 const uint32_t pf = peer_flows.flow_of[e->second];

@@ -19,6 +19,12 @@ inline uint64_t content_key(const PacketSummary &p) {
     return key_mix(h, p.payload_hash);
 }
 
+// Whether the sender stamped anything on this transmission: TCP timestamps or a non-zero IPv4 ID.
+// A bare RST (IP ID 0, no options) or IPv6 without timestamps has no stamp: any two look alike.
+inline bool has_stamp(const PacketSummary &p) {
+    return p.options.has_timestamps || p.ip_id != 0;
+}
+
 // The content plus what the sender stamped on this one transmission (TCP timestamps and the IP
 // ID): tells a retransmission from its original without trusting sequence numbers. Both stamps,
 // because segments of one burst share a timestamp and may share their first payload bytes.

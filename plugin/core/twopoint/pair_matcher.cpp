@@ -37,6 +37,11 @@ uint64_t sequence_key(const PacketSummary &p, uint32_t seq) {
     return key_mix(key_mix(p.flags, seq), 1);
 }
 
+// The stamp key, or one no other packet has when the sender stamped nothing.
+uint64_t stamped_or_unique(const PacketSummary &p) {
+    return has_stamp(p) ? stamp_key(p) : key_mix(reinterpret_cast<uintptr_t>(&p), 3);
+}
+
 class Matcher {
   public:
     Matcher(const FlowPair &pair, const Flow &lf, const std::vector<PacketSummary> &local, const Flow &pf,
@@ -49,8 +54,8 @@ class Matcher {
                     [](const PacketSummary &q, int) { return exact_key(q, q.seq, q.ack); });
         match_round([this](const PacketSummary &p, int d) { return sequence_key(p, mapped_seq(p, d)); },
                     [](const PacketSummary &q, int) { return sequence_key(q, q.seq); });
-        match_round([](const PacketSummary &p, int) { return stamp_key(p); },
-                    [](const PacketSummary &q, int) { return stamp_key(q); });
+        match_round([](const PacketSummary &p, int) { return stamped_or_unique(p); },
+                    [](const PacketSummary &q, int) { return stamped_or_unique(q); });
         find_replays();
         return std::move(out_);
     }
@@ -66,10 +71,12 @@ class Matcher {
     void estimate_sequence_offsets() {
         if (lf_.transport != 6) return;
         Groups peer_by_stamp[2];
-        for (uint32_t j : pf_.packets) peer_by_stamp[peer_dir(j)][stamp_key(peer_[j])].push_back(j);
+        for (uint32_t j : pf_.packets)
+            if (has_stamp(peer_[j])) peer_by_stamp[peer_dir(j)][stamp_key(peer_[j])].push_back(j);
         std::vector<uint32_t> offsets[2];
         for (uint32_t i : lf_.packets) {
             const int d = local_dir(i);
+            if (!has_stamp(local_[i])) continue;
             auto it = peer_by_stamp[d].find(stamp_key(local_[i]));
             if (it != peer_by_stamp[d].end() && it->second.size() == 1)
                 offsets[d].push_back(peer_[it->second.front()].seq - local_[i].seq);
@@ -115,7 +122,8 @@ class Matcher {
                 const int64_t gap = peer_[peers[b]].time_us - local_[locals[a]].time_us - shift;
                 int64_t cost = shift_known ? std::llabs(gap) : std::llabs(int64_t(a) - int64_t(b));
                 // The sender's own stamps (IP ID, timestamps) tell duplicate ACKs and copies apart.
-                if (stamp_key(local_[locals[a]]) == stamp_key(peer_[peers[b]])) cost = -1;
+                if (has_stamp(local_[locals[a]]) && stamp_key(local_[locals[a]]) == stamp_key(peer_[peers[b]]))
+                    cost = -1;
                 candidates.push_back({cost, locals[a], peers[b]});
             }
         std::stable_sort(candidates.begin(), candidates.end(),
@@ -135,16 +143,17 @@ class Matcher {
     void find_replays() {
         Groups matched_local[2], matched_peer[2];
         for (auto &[i, j] : local_done_) {
+            if (!has_stamp(local_[i])) continue;
             matched_local[local_dir(i)][stamp_key(local_[i])].push_back(i);
             matched_peer[peer_dir(j)][stamp_key(peer_[j])].push_back(j);
         }
         for (uint32_t i : lf_.packets) {
-            if (local_done_.count(i)) continue;
+            if (local_done_.count(i) || !has_stamp(local_[i])) continue;
             auto it = matched_peer[local_dir(i)].find(stamp_key(local_[i]));
             if (it != matched_peer[local_dir(i)].end()) out_.local_replays.emplace_back(i, it->second.front());
         }
         for (uint32_t j : pf_.packets) {
-            if (peer_done_.count(j)) continue;
+            if (peer_done_.count(j) || !has_stamp(peer_[j])) continue;
             auto it = matched_local[peer_dir(j)].find(stamp_key(peer_[j]));
             if (it != matched_local[peer_dir(j)].end()) out_.peer_replays.emplace_back(j, it->second.front());
         }

@@ -5,7 +5,7 @@
 namespace tcpdiag {
 
 uint64_t TwoPoint::peer_limit() const {
-    return std::max(kPeerPacketsMinimum, kPeerPacketsPerLocal * local_.size());
+    return std::max(peer_minimum_, kPeerPacketsPerLocal * local_.size());
 }
 
 bool TwoPoint::add_peer(const PacketSummary &packet) {
@@ -18,6 +18,7 @@ const Correlation &TwoPoint::correlation() {
     if (done_) return result_;
     done_ = true;
     result_ = correlate(local_, peer_, local_span_, peer_span_);
+    result_.problem = problems();  // every sentence about the comparison carries the reader's problems too
     frame_stream_.reserve(local_.size());
     for (uint32_t i = 0; i < local_.size(); ++i) {
         frame_index_.try_emplace(local_[i].packet.frame, i);
@@ -44,7 +45,7 @@ const StreamPath *TwoPoint::stream(uint8_t transport, uint32_t stream_index) con
 }
 
 std::string TwoPoint::problems() const {
-    if (peer_problem_.empty()) return result_.problem;
+    if (peer_problem_.empty() || result_.problem.find(peer_problem_) != std::string::npos) return result_.problem;
     // An unreadable or empty peer capture explains the correlation's own complaint.
     if (result_.problem.empty() || result_.peer_packets == 0) return peer_problem_;
     return peer_problem_ + "; " + result_.problem;

@@ -20,6 +20,8 @@ class TwoPoint {
     static constexpr uint64_t kPeerPacketsPerLocal = 16;
     static constexpr uint64_t kPeerPacketsMinimum = 1'000'000;
 
+    explicit TwoPoint(uint64_t peer_minimum = kPeerPacketsMinimum) : peer_minimum_(peer_minimum) {}
+
     void add_local(const LocalPacket &packet) { local_.push_back(packet); }
     // Every record of either capture, TCP or not, widens the time it is known to have run.
     void note_local_time(int64_t time_us) { local_span_.add(time_us); }
@@ -42,6 +44,7 @@ class TwoPoint {
     std::string problems() const;
 
   private:
+    uint64_t peer_minimum_;
     std::vector<LocalPacket> local_;
     std::vector<PacketSummary> peer_;
     std::string peer_problem_;
