@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs the real-stack lab live (network namespaces, needs root) into a fresh folder and checks
-tcpdiag's verdicts on both ends' captures against the expectations the lab writes, so a change in
+tcpdiag's verdicts on both ends' captures, and each end compared with the other's capture, against
+the expectations the lab writes, so a change in
 the kernel's behaviour shows up here and not in an analyst's hands."""
 import argparse
 import glob
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 
+from check_two_point import check_pair
 from check_verdicts import compare
 from tshark_runner import Tshark, read_expected
 
@@ -39,7 +41,21 @@ def main():
                 for p in problems:
                     print("      " + p)
                 failed += bool(problems)
-        print("%d of %d live captures as expected" % (len(expectations) - failed, len(expectations)))
+            # Each side compared with the other end's capture (tcpdiag.peer_capture).
+            pairs = sorted(glob.glob(os.path.join(out, "*.twopoint")))
+            for expected in pairs:
+                end = "client" if expected.endswith(".client.twopoint") else "server"
+                other = "server" if end == "client" else "client"
+                capture = expected[: -len(".twopoint")] + ".pcapng"
+                peer = expected[: -len(".%s.twopoint" % end)] + ".%s.pcapng" % other
+                problems = check_pair(tshark, capture, peer, expected, end)
+                print("%s %s with %s as peer" % ("FAIL" if problems else "ok  ", os.path.basename(capture),
+                                                  os.path.basename(peer)))
+                for p in problems:
+                    print("      " + p)
+                failed += bool(problems)
+        total = len(expectations) + len(pairs)
+        print("%d of %d live captures and capture pairs as expected" % (total - failed, total))
         return 1 if failed else 0
     finally:
         shutil.rmtree(out, ignore_errors=True)

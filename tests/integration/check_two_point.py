@@ -136,6 +136,23 @@ def check_packets(tshark, args, expected, peer_option):
     return problems
 
 
+class Pair:
+    """One side of a capture pair: the capture opened, its peer, and where it was taken."""
+
+    def __init__(self, capture, peer, end):
+        self.capture, self.peer, self.end = capture, peer, end
+
+
+def check_pair(tshark, capture, peer, expected_path, end):
+    """Every problem with tcpdiag's two-point results on this capture, against expected_path."""
+    args = Pair(capture, peer, end)
+    expected = read_two_point(expected_path)
+    peer_option = "tcpdiag.peer_capture:" + tshark.stage(peer)
+    return (check_streams(tshark, args, expected, peer_option) +
+            check_peer_only(tshark, args, expected, peer_option) + check_summary(tshark, args, peer_option) +
+            check_packets(tshark, args, expected, peer_option))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -144,17 +161,11 @@ def main():
     parser.add_argument("--expected", required=True, help="the .twopoint file")
     parser.add_argument("--end", choices=("client", "server"), required=True, help="where --capture was taken")
     args = parser.parse_args()
-    expected = read_two_point(args.expected)
-    problems = []
     with Tshark(args.plugin) as tshark:
-        peer_option = "tcpdiag.peer_capture:" + tshark.stage(args.peer)
-        problems += check_streams(tshark, args, expected, peer_option)
-        problems += check_peer_only(tshark, args, expected, peer_option)
-        problems += check_summary(tshark, args, peer_option)
-        problems += check_packets(tshark, args, expected, peer_option)
+        problems = check_pair(tshark, args.capture, args.peer, args.expected, args.end)
     for p in problems:
         print(p)
-    print("%s: %d stream(s) expected, %d problem(s)" % (args.capture, len(expected), len(problems)))
+    print("%s: %d problem(s)" % (args.capture, len(problems)))
     return 1 if problems else 0
 
 
