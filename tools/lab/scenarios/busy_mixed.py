@@ -1,8 +1,8 @@
 """Thirty connections of every kind at once, as in a busy capture."""
 
-from .base import (DROPPED_SYNS, Path, APP_RESET, APP_RESET_UNREAD, CLOSED_PORT, DATA_LOSS_SILENT,
+from .base import (APP_RESET, APP_RESET_UNREAD, CLOSED_PORT, DATA_LOSS_SILENT, DROPPED_SYNS,
                    GRACEFUL_CLIENT_FIRST, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, STALL,
-                   UDP_CLOSED_PORT, UDP_ONE, UNANSWERED, Conn, Scenario, Seen, drop_marked)
+                   UDP_CLOSED_PORT, UDP_ONE, UNANSWERED, Conn, Path, Scenario, Seen, drop_marked)
 
 STALL_PORT = 8082      # a listener with a small receive buffer
 REJECTED_PORT = 8090   # the router rejects SYNs with ICMP admin-prohibited

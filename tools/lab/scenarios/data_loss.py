@@ -1,6 +1,6 @@
 """The router drops data in one direction after a first good exchange."""
 
-from .base import Path, DATA_LOSS_SILENT, LOSS_MARK, SERVER_PORT, Conn, Scenario, Seen, drop_marked
+from .base import DATA_LOSS_SILENT, LOSS_MARK, SERVER_PORT, Conn, Path, Scenario, Seen, drop_marked
 
 SCENARIO = Scenario(
     name="data_loss",

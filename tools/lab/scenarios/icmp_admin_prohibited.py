@@ -1,6 +1,6 @@
 """A firewall rejects the SYN with ICMP "administratively prohibited" (type 3 code 13)."""
 
-from .base import Path, SERVER_PORT, Conn, Scenario, Seen
+from .base import SERVER_PORT, Conn, Path, Scenario, Seen
 
 FILTERED_PORT = 8083  # listening, but the server's own firewall rejects it
 

@@ -1,6 +1,6 @@
 """The router rejects the SYN with ICMP "host unreachable" (type 3 code 1)."""
 
-from .base import Path, SERVER_PORT, Conn, Scenario, Seen
+from .base import SERVER_PORT, Conn, Path, Scenario, Seen
 
 SCENARIO = Scenario(
     name="icmp_host_unreachable",

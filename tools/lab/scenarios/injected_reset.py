@@ -1,6 +1,6 @@
 """The router forges a reset in the server's name."""
 
-from .base import Path, SERVER_PORT, Conn, Scenario, Seen
+from .base import SERVER_PORT, Conn, Path, Scenario, Seen
 
 SCENARIO = Scenario(
     name="injected_reset",

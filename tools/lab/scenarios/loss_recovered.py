@@ -4,7 +4,7 @@ each loss and the connection closes normally, so no end may call it data loss.
 The drops come from iptables' statistic match in nth mode rather than tc/netem: it needs no
 extra kernel module, and the same packets are dropped on every run."""
 
-from .base import Path, SERVER_PORT, Conn, Scenario, Seen
+from .base import SERVER_PORT, Conn, Path, Scenario, Seen
 
 BULK = "x" * 60000  # about 42 full segments each way (the server echoes the line back)
 

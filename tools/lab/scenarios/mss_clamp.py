@@ -1,6 +1,6 @@
 """The router clamps the MSS of SYNs to 1200; the connection is otherwise ordinary."""
 
-from .base import Path, SERVER_PORT, Conn, Scenario, Seen
+from .base import SERVER_PORT, Conn, Path, Scenario, Seen
 
 BIG = "x" * 5000  # several segments each way, so the clamped MSS shows in the segment sizes
 

@@ -2,7 +2,7 @@
 
 import topology as topo
 
-from .base import (Path, CLOSED_PORT, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, Conn, Scenario,
+from .base import (CLOSED_PORT, GRACEFUL_SERVER_FIRST, REFUSED, SERVER_PORT, Conn, Path, Scenario,
                    Seen)
 
 SCENARIO = Scenario(

@@ -1,6 +1,6 @@
 """The server's own firewall drops the SYNs after they arrived."""
 
-from .base import Path, SERVER_PORT, UNANSWERED, Conn, Scenario, Seen
+from .base import SERVER_PORT, UNANSWERED, Conn, Path, Scenario, Seen
 
 SCENARIO = Scenario(
     name="no_response",
