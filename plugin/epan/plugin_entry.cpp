@@ -20,12 +20,11 @@ const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
-#if TCPDIAG_HAS_PLUGIN_DESCRIBE
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
 uint32_t plugin_describe(void) {
-    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+    return tcpdiag::ws::kPluginDescription;
 }
-#endif
 
 void plugin_register(void) {
     static proto_plugin plugin;

@@ -3,6 +3,7 @@
 #include <epan/prefs-int.h>
 #include <epan/prefs.h>
 #include <epan/tap.h>
+#include <epan/tfs.h>
 
 #include "dissect.h"
 #include "extract.h"

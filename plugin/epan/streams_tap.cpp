@@ -1,7 +1,6 @@
 #include "streams_tap.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -86,9 +85,12 @@ void on_finish(void *data) {
 }
 
 // "tcpdiag,streams", "tcpdiag,streams,tsv", "tcpdiag,streams,json,tcp.port==445", "tcpdiag,streams,ip.addr==10.0.0.1"
-ws::stat_init_result init(const char *opt_arg, void *) {
+bool init(const char *opt_arg, void *) {
     auto *listener = new (std::nothrow) StreamsListener;
-    if (!listener) TCPDIAG_STAT_INIT_RETURN(false);
+    if (!listener) {
+        std::fprintf(stderr, "tshark: not enough memory for %s\n", kCommand);
+        return false;
+    }
     const char *rest = opt_arg + std::strlen(kCommand);
     if (*rest == ',') ++rest;
     static const std::pair<const char *, ReportFormat> kFormats[] = {
@@ -110,18 +112,15 @@ ws::stat_init_result init(const char *opt_arg, void *) {
         std::fprintf(stderr, "tshark: Couldn't register %s tap: %s\n", kCommand, error->str);
         g_string_free(error, TRUE);
         delete listener;
-#if !TCPDIAG_WS_AT_LEAST(4, 6)
-        std::exit(1);
-#endif
-        TCPDIAG_STAT_INIT_RETURN(false);
+        return false;
     }
-    TCPDIAG_STAT_INIT_RETURN(true);
+    return true;
 }
 
 }  // namespace
 
 void register_streams_tap_ui() {
-    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, nullptr, kCommand, init, 0, nullptr};
+    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, nullptr, kCommand, ws::stat_tap_init<init>, 0, nullptr};
     register_stat_tap_ui(&ui, nullptr);
 }
 

@@ -1,6 +1,9 @@
 // Every Wireshark-version difference tcpdiag depends on, in one place (4.0 to 4.6).
 #pragma once
 
+#include <cstdint>
+#include <cstdlib>
+
 #include <epan/ftypes/ftypes.h>
 #include <epan/packet_info.h>
 #include <epan/plugin_if.h>
@@ -31,17 +34,26 @@ inline fvalue_t *value_of(field_info *fi) {
     return fv(fi->value);
 }
 
-// The stat-tap init callback returns void up to 4.4 and bool (success) from 4.6.
-#if TCPDIAG_WS_AT_LEAST(4, 6)
-using stat_init_result = bool;
-#define TCPDIAG_STAT_INIT_RETURN(ok) return (ok)
+// What plugin_describe() tells the loader (4.4+). Older loaders never look the symbol up.
+#if TCPDIAG_HAS_PLUGIN_DESCRIBE
+constexpr uint32_t kPluginDescription = WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
 #else
-using stat_init_result = void;
-#define TCPDIAG_STAT_INIT_RETURN(ok) \
-    do {                             \
-        (void)(ok);                  \
-        return;                      \
-    } while (0)
+constexpr uint32_t kPluginDescription = 0;
+#endif
+
+// The stat-tap init callback returns bool (success) from 4.6 and void before. Write it as
+// `bool init(const char *, void *)` and register stat_tap_init<init>. Before 4.6 tshark cannot be
+// told that a -z argument failed, so it exits, as tshark's own statistics do.
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+template <bool (*Init)(const char *, void *)>
+bool stat_tap_init(const char *opt_arg, void *userdata) {
+    return Init(opt_arg, userdata);
+}
+#else
+template <bool (*Init)(const char *, void *)>
+void stat_tap_init(const char *opt_arg, void *userdata) {
+    if (!Init(opt_arg, userdata)) std::exit(1);
+}
 #endif
 
 // The stat group the Qt GUI lists in its Statistics menu (GENERIC ones get no menu entry). 4.0 named

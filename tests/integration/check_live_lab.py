@@ -35,7 +35,8 @@ def main():
         with Tshark(args.plugin) as tshark:
             for expected in expectations:
                 capture = expected[: -len(".expected")] + ".pcapng"
-                problems = compare(read_expected(expected), tshark.streams(capture, two_pass=True))
+                rows = tshark.streams(capture, two_pass=True)
+                problems = compare(read_expected(expected, tshark.wireshark), rows)
                 name = os.path.basename(capture)
                 print("%s %s" % ("FAIL" if problems else "ok  ", name))
                 for p in problems:

@@ -35,9 +35,9 @@ def main():
     parser.add_argument("-o", dest="options", action="append", default=[])
     parser.add_argument("--damaged", action="store_true", help="a damaged file: tshark may exit non-zero")
     args = parser.parse_args()
-    expected = read_expected(args.expected)
     failed = False
     with Tshark(args.plugin) as tshark:
+        expected = read_expected(args.expected, tshark.wireshark)
         for two_pass in (False, True):
             rows = tshark.streams(args.capture, args.options, two_pass=two_pass, damaged=args.damaged)
             if args.damaged:

@@ -139,9 +139,12 @@ class Capture:
     def add(self, t, frame):
         self.frames.append((round(t, 6), len(self.frames), bytes(frame)))
 
-    def expect(self, flow, verdict, reset_by):
+    def expect(self, flow, verdict, reset_by, wireshark=""):
+        """wireshark: a version condition such as ">=4.4" when Wireshark's own streams differ."""
         proto = "udp" if isinstance(flow, UdpFlow) else "tcp"
         line = f"{proto:<5} {flow.c.addr():<24} {flow.s.addr():<24} {verdict:<18} {reset_by}"
+        if wireshark:
+            line = f"ws{wireshark} {line}"
         self.expected.append((flow.first_t, len(self.expected), line))
 
     def note(self, text):

@@ -73,13 +73,25 @@ def frame_endpoints(r, proto):
     return frozenset([endpoint(src, sp), endpoint(dst, dp)])
 
 
-def read_expected(path):
+def wireshark_version():
+    """(major, minor) of the installed tshark."""
+    first = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.split("\n", 1)[0]
+    major, minor = first.split("(Wireshark) ", 1)[1].split(".")[:2]
+    return int(major), int(minor)
+
+
+def read_expected(path, wireshark):
+    """The .expected lines that hold for this Wireshark version ("ws>=4.4" / "ws<4.4" prefixes)."""
     lines = []
     error = False
     for line in open(path):
         if line.startswith("# error"):
             error = True
         line = line.split("#")[0].split()
+        if line and line[0].startswith("ws"):
+            op = ">=" if line[0].startswith("ws>=") else "<"
+            wanted = tuple(int(n) for n in line[0][2 + len(op):].split("."))
+            line = line[1:] if (wireshark >= wanted) == (op == ">=") else []
         if line:
             lines.append(line)
     return lines, error
@@ -93,7 +105,7 @@ def check(path, table):
     name = os.path.basename(path)[:-len(".pcapng")]
     exp_path = path[:-len(".pcapng")] + ".expected"
     problems = []
-    expected, expect_error = read_expected(exp_path)
+    expected, expect_error = read_expected(exp_path, wireshark_version())
     rows, rc, err = tshark(path)
     if table:
         print(f"== {name} (tshark exit {rc}) {err}")

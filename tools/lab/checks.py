@@ -52,6 +52,11 @@ def _int(text):
     return int(text) if text else 0
 
 
+def _set(text):
+    # tshark -T fields prints a set flag as "1" in Wireshark 4.0 and as "True" in 4.4 and later.
+    return text in ("1", "True")
+
+
 def load(path):
     """The capture's TCP, UDP and ICMP-error packets (outer IP header, quoted ports for ICMP)."""
     argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f"]
@@ -79,8 +84,8 @@ def load(path):
             ttl=_int(f["ip.ttl"] or f["ipv6.hlim"]), proto=proto,
             sport=_int(f["tcp.srcport"] if tcp_ports else f["udp.srcport"]),
             dport=_int(f["tcp.dstport"] if tcp_ports else f["udp.dstport"]),
-            syn=f["tcp.flags.syn"] == "1", ack=f["tcp.flags.ack"] == "1",
-            rst=f["tcp.flags.reset"] == "1", fin=f["tcp.flags.fin"] == "1",
+            syn=_set(f["tcp.flags.syn"]), ack=_set(f["tcp.flags.ack"]),
+            rst=_set(f["tcp.flags.reset"]), fin=_set(f["tcp.flags.fin"]),
             seq=_int(f["tcp.seq"]), ackno=_int(f["tcp.ack"]), length=_int(f["tcp.len"]),
             win=_int(f["tcp.window_size"]), retrans=f["tcp.analysis.retransmission"] != "",
             mss=_int(f["tcp.options.mss_val"]), icmp=icmp))
