@@ -17,6 +17,8 @@ import sys
 import tempfile
 import zipfile
 
+from tshark_runner import profile_column_titles, read_columns
+
 NOBODY = 65534
 FAMILIES = {
     "loss": {"handshake_loss", "no_response", "data_loss"},
@@ -55,9 +57,9 @@ def stage_tree(root, source, plugin_so):
     return top, version
 
 
-def check_columns(user, capture, profile_args, problems, label):
+def check_columns(user, capture, profile_args, titles, problems, label):
     fields = ["frame.number", "tcpdiag.verdict", "tcpdiag.reset_by", "tcpdiag.reason", "tcpdiag.evidence",
-              "_ws.col.tcpdiag verdict", "_ws.col.Reset by", "_ws.col.Reason", "frame.coloring_rule.name"]
+              "frame.coloring_rule.name"]
     cmd = ["tshark"] + profile_args + ["-2", "-r", capture, "--color", "-T", "fields", "-E", "occurrence=f"]
     for f in fields:
         cmd += ["-e", f]
@@ -65,6 +67,12 @@ def check_columns(user, capture, profile_args, problems, label):
     if proc.stderr.strip():
         problems.append("%s: tshark reported: %s" % (label, proc.stderr.strip()))
     rows = [dict(zip(fields, line.split("\t"))) for line in proc.stdout.splitlines()]
+    tabs = user.run(["tshark"] + profile_args + ["-2", "-r", capture, "-T", "tabs"]).stdout
+    columns = {c.get("No."): c for c in read_columns(tabs, titles)}
+    for r in rows:
+        shown = columns.get(r["frame.number"], {})
+        for title in ("tcpdiag verdict", "Reset by", "Reason"):
+            r["_ws.col." + title] = shown.get(title, "")
     seen_rules, resolved = set(), 0
     for r in rows:
         if not r["tcpdiag.verdict"]:
@@ -108,6 +116,7 @@ def main():
     parser.add_argument("--capture", required=True)
     args = parser.parse_args()
     problems = []
+    titles = profile_column_titles(os.path.join(args.source, "packaging", "profile", "tcpdiag", "preferences"))
     root = tempfile.mkdtemp(prefix="tcpdiag-profile-")
     try:
         top, version = stage_tree(root, args.source, args.plugin)
@@ -130,7 +139,7 @@ def main():
         listed = user.run(["tshark", "-G", "plugins"]).stdout
         if plugin not in listed:
             problems.append("tshark does not load the user-installed plugin %s" % plugin)
-        resolved = check_columns(user, capture, ["-C", "tcpdiag"], problems, "installed profile")
+        resolved = check_columns(user, capture, ["-C", "tcpdiag"], titles, problems, "installed profile")
 
         # The zip, unpacked as Wireshark's import does, gives the same profile.
         with zipfile.ZipFile(args.zip) as z:
@@ -144,7 +153,7 @@ def main():
                 os.chmod(os.path.join(dirpath, name), 0o755)
         user.run(["rm", "-rf", profile])
         user.run(["cp", "-r", os.path.join(imported, "tcpdiag"), profile])
-        check_columns(user, capture, ["-C", "tcpdiag"], problems, "imported zip")
+        check_columns(user, capture, ["-C", "tcpdiag"], titles, problems, "imported zip")
 
         print(user.run(["sh", os.path.join(top, "packaging", "install.sh"), "--uninstall"]).stdout.strip())
         if os.path.exists(plugin) or os.path.exists(profile):

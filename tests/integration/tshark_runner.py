@@ -109,3 +109,29 @@ def version_meets(version, condition):
     op = ">=" if condition.startswith(">=") else "<"
     wanted = tuple(int(n) for n in condition[len(op):].split("."))
     return version >= wanted if op == ">=" else version < wanted
+
+
+def profile_column_titles(preferences):
+    """The column titles of a profile's preferences file (gui.column.format), in order."""
+    titles, in_format = [], False
+    with open(preferences) as f:
+        for line in f:
+            if line.startswith("gui.column.format:"):
+                in_format = True
+            elif in_format and line[:1] in (" ", "\t"):
+                titles.append(line.split('"')[1])
+            elif in_format:
+                break
+    return titles
+
+
+def read_columns(tabs_output, titles):
+    """`tshark -T tabs` lines as {column title: shown value}. Wireshark 4.0 also takes
+    `-e "_ws.col.<title>"` for a custom column, 4.4 and later do not: the tab-separated summary
+    lines work in every version. The arrow tshark prints between source and destination is not a
+    column."""
+    rows = []
+    for line in tabs_output.splitlines():
+        values = [v.strip() for v in line.split("\t")]
+        rows.append(dict(zip(titles, [v for v in values if v != "\u2192"])))
+    return rows
