@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs everything tcpdiag needs to build, test and run on Debian 12 (and later): compiler,
 # CMake, Wireshark's development files and tshark, Catch2 v3, scapy and the lab's tools.
-# Catch2 v3 is in bookworm-backports on Debian 12: it is enabled from the mirror the machine's
-# apt sources already use, so no host name is written anywhere.
+# Catch2 v3 is in bookworm-backports on Debian 12 (in main from Debian 13 on): it is enabled from
+# the mirror the machine's apt sources already use, so no host name is written anywhere.
+# The GUI comes from the `wireshark` package: Debian unstable no longer has wireshark-qt.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 SUDO=""
@@ -14,13 +15,7 @@ backports=""
 if [ "${VERSION_CODENAME:-}" = bookworm ]; then
   backports="bookworm-backports"
   if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null; then
-    # The first URI serving the plain "bookworm" suite (deb822 or one-line format).
-    mirror=$(awk '
-      /^URIs:/ { uri = $2 }
-      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm" && uri != "") { print uri; exit } }
-    ' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-    [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-    [ -n "$mirror" ] || { echo "setup: no Debian mirror found in the apt sources" >&2; exit 1; }
+    mirror=$("$here/apt-mirror.sh" bookworm)
     printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$mirror" | $SUDO tee /etc/apt/sources.list.d/tcpdiag-backports.sources >/dev/null
   fi
@@ -30,8 +25,8 @@ $SUDO apt-get update -q
 # shellcheck disable=SC2046
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkgconf libglib2.0-dev wireshark-dev libwireshark-dev tshark \
-  python3 python3-scapy util-linux \
-  wireshark-qt xvfb imagemagick x11-utils xdotool xclip file \
+  python3 python3-scapy util-linux debootstrap \
+  wireshark xvfb imagemagick x11-utils xdotool xclip file \
   $(grep -v '^#' "$here/lab/apt-packages.txt" 2>/dev/null || true)
 if [ -n "$backports" ]; then
   $SUDO apt-get install -y -q -t "$backports" catch2
