@@ -3,6 +3,7 @@
 import os
 import re
 import signal
+import struct
 import subprocess
 import time
 
@@ -33,6 +34,15 @@ class Capture:
         self.stderr.wait_for("listening on", time.monotonic() + timeout,
                              f"tcpdump on {self.role}/{self.ifname} to start")
 
+    def wait_for_marks(self, marks, timeout=5.0):
+        """Wait until the file holds `marks` ICMP echo replies (the runner's marks). The kernel hands
+        packets over in order, so everything before the last mark is then written. On a loaded
+        machine tcpdump can lag behind the traffic; stopping it earlier leaves packets the kernel
+        counted but tcpdump never read, which stop() reports as lost."""
+        deadline = time.monotonic() + timeout
+        while echo_replies(self.raw_path) < marks and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def stop(self):
         """SIGINT lets tcpdump flush and close the file; then convert it to pcapng."""
         if self.proc is None or self.proc.poll() is not None:
@@ -55,3 +65,26 @@ class Capture:
     def discard(self):
         if os.path.exists(self.raw_path):
             os.unlink(self.raw_path)
+
+
+def echo_replies(pcap_path):
+    """ICMPv4 echo replies in a classic Ethernet pcap file that may still be being written."""
+    try:
+        with open(pcap_path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return 0
+    if len(data) < 24:
+        return 0
+    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    count, offset = 0, 24  # the file header
+    while offset + 16 <= len(data):
+        caplen = struct.unpack_from(endian + "I", data, offset + 8)[0]
+        frame = data[offset + 16:offset + 16 + caplen]
+        offset += 16 + caplen
+        if len(frame) < caplen or len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 1:
+            continue  # not whole yet, not IPv4, or not ICMP
+        icmp = 14 + (frame[14] & 0x0F) * 4
+        if len(frame) > icmp and frame[icmp] == 0:
+            count += 1
+    return count

@@ -80,6 +80,7 @@ def run_scenario(sc, out_dir, log=print):
             time.sleep(sc.linger)
             mark_both_captures(lab)
             for cap in captures:
+                cap.wait_for_marks(2)
                 cap.stop()
         finally:
             for cap in captures:
