@@ -22,14 +22,16 @@ if [ "${VERSION_CODENAME:-}" = bookworm ]; then
 fi
 
 $SUDO apt-get update -q
+# Several builds share the machine: wait for another one's dpkg run instead of failing at once.
+wait_lock="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2046
-$SUDO apt-get install -y -q --no-install-recommends \
+$SUDO apt-get $wait_lock install -y -q --no-install-recommends \
   build-essential cmake pkgconf libglib2.0-dev wireshark-dev libwireshark-dev tshark \
   python3 python3-scapy util-linux debootstrap \
   wireshark xvfb imagemagick x11-utils xdotool xclip file \
   $(grep -v '^#' "$here/lab/apt-packages.txt" 2>/dev/null || true)
 if [ -n "$backports" ]; then
-  $SUDO apt-get install -y -q -t "$backports" catch2
+  $SUDO apt-get $wait_lock install -y -q -t "$backports" catch2
 else
-  $SUDO apt-get install -y -q catch2
+  $SUDO apt-get $wait_lock install -y -q catch2
 fi
