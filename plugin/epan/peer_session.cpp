@@ -23,10 +23,11 @@ bool configured() {
 }
 
 // The stream Wireshark gave the decoded packet: the observation with the same endpoints. Pings
-// have no stream: their identifier groups them.
+// have no stream: their addresses and identifier group them.
 bool stream_of(const PacketSummary &p, const FrameObservations &obs, uint32_t &stream) {
     if (p.transport == 1 || p.transport == 58) {
-        stream = p.src.port;
+        // Hosts reuse identifiers (Windows pings with 1): the addresses keep sessions apart.
+        stream = static_cast<uint32_t>(FlowKeyHash()(FlowKey::of(p.transport, p.src, p.dst)));
         return true;
     }
     if (p.transport == 6) {

@@ -235,3 +235,66 @@ TEST_CASE("two-point: a peer capture far larger than this one is read only so fa
     tp.set_peer_problem("the peer capture has more than 160 TCP/UDP packets");
     CHECK(tp.correlation().problem.find("more than 160") != std::string::npos);
 }
+
+TEST_CASE("two-point: a capture that records every packet twice shows no replay") {
+    TwoPointBuilder b;
+    request_reply(b);
+    std::vector<LocalPacket> local, twice;
+    std::vector<PacketSummary> peer;
+    b.build(local, peer);
+    for (const LocalPacket &p : local) {
+        twice.push_back(p);
+        twice.push_back(p);
+        twice.back().packet.time_us += 1;
+    }
+    for (size_t i = 0; i < twice.size(); ++i) twice[i].packet.frame = static_cast<uint32_t>(i + 1);
+    const Correlation c = correlate(twice, peer);
+    CHECK(c.streams[0].injected_here == 0);
+    CHECK(c.streams[0].injected_there == 0);
+    CHECK(c.streams[0].verdict != PathVerdict::InjectedInPath);
+}
+
+TEST_CASE("two-point: segments merged by the capturing host's offload are seen, not dropped") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 1000, 1);
+    b.send(true, kPshAck, 1000, 2);
+    b.send(false, kAck, 0);
+    std::vector<LocalPacket> local;
+    std::vector<PacketSummary> peer;
+    b.build(local, peer);
+    // GRO at the client: its capture has the two segments as one of 2000 bytes.
+    local[3].packet.payload_len = 2000;
+    local[3].packet.payload_hash = 0x9999;
+    local.erase(local.begin() + 4);
+    for (size_t i = 0; i < local.size(); ++i) local[i].packet.frame = static_cast<uint32_t>(i + 1);
+    const Correlation c = correlate(local, peer);
+    CHECK(c.frames[3].status == PeerStatus::Seen);
+    CHECK(c.frames[3].changes == change::kResegmented);
+    CHECK(c.streams[0].dropped_out == 0);
+    CHECK(c.streams[0].injected_there == 0);
+    CHECK(c.streams[0].verdict == PathVerdict::SameAtBothEnds);
+}
+
+TEST_CASE("two-point: thousands of identical datagrams pair in order, quickly") {
+    std::vector<LocalPacket> local;
+    std::vector<PacketSummary> peer;
+    for (uint32_t i = 0; i < 20000; ++i) {
+        PacketSummary p;
+        p.transport = 17;
+        p.src = {test::ipv4(10, 1, 0, 2), 5000};
+        p.dst = {test::ipv4(10, 2, 0, 2), 514};
+        p.ttl = 64;
+        p.payload_len = 20;
+        p.hashed_len = 20;
+        p.payload_hash = 42;  // the same log line, over and over
+        p.time_us = i * 100;
+        p.frame = i + 1;
+        local.push_back({p, 0});
+        p.ttl = 63;
+        p.time_us += 500;
+        if (i != 7000) peer.push_back(p);  // one lost
+    }
+    const Correlation c = correlate(local, peer);
+    CHECK(c.matched_packets == 19999);
+}

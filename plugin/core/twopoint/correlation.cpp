@@ -119,6 +119,19 @@ class Correlator {
             peer_matched_[j] = true;
             ++out_.matched_packets;
         }
+        // Merged at one capture point, split at the other; and packets one capture holds twice.
+        for (auto [i, j] : matches_[k].local_resegmented) mark_seen(i, j, change::kResegmented);
+        for (auto [j, i] : matches_[k].peer_resegmented) peer_matched_[j] = true;
+        for (auto [i, j] : matches_[k].local_duplicates) mark_seen(i, j, 0);
+        for (auto [j, i] : matches_[k].peer_duplicates) peer_matched_[j] = true;
+    }
+
+    void mark_seen(uint32_t i, uint32_t j, uint32_t changes) {
+        FrameMatch &m = out_.frames[i];
+        m.status = PeerStatus::Seen;
+        m.peer_frame = peer_[j].frame;
+        m.shift_us = peer_[j].time_us - local_[i].time_us;
+        m.changes = changes;
     }
 
     // The packet is older at the capture point it reaches first: higher TTL, earlier time.
@@ -176,25 +189,37 @@ class Correlator {
         }
     }
 
-    // NTP-style from the fastest packet each way: out = offset + delay, in = offset - delay.
+    // NTP-style from the fastest packet each way: out = offset + delay, in = offset - delay. Per
+    // stream, then the median over streams: one false match cannot move every stream's clock.
     void estimate_clock() {
         int64_t fastest_out = kNoTime, fastest_in = kNoTime;
-        for (size_t k = 0; k < pairs_.size(); ++k)
+        std::vector<int64_t> offsets;
+        for (size_t k = 0; k < pairs_.size(); ++k) {
+            int64_t out = kNoTime, in = kNoTime;
             for (auto [i, j] : matches_[k].matched) {
                 const Side s = sides_[pairs_[k].local_flow][local_dir(i)];
                 const int64_t shift = peer_[j].time_us - local_[i].time_us;
-                if (s == kOutbound && (fastest_out == kNoTime || shift < fastest_out)) fastest_out = shift;
-                if (s == kInbound && (fastest_in == kNoTime || shift > fastest_in)) fastest_in = shift;
+                if (s == kOutbound && (out == kNoTime || shift < out)) out = shift;
+                if (s == kInbound && (in == kNoTime || shift > in)) in = shift;
             }
-        if (fastest_out != kNoTime && fastest_in != kNoTime) {
+            if (out != kNoTime && in != kNoTime) offsets.push_back((out + in) / 2);
+            if (out != kNoTime && (fastest_out == kNoTime || out < fastest_out)) fastest_out = out;
+            if (in != kNoTime && (fastest_in == kNoTime || in > fastest_in)) fastest_in = in;
+        }
+        if (!offsets.empty()) {
+            std::nth_element(offsets.begin(), offsets.begin() + offsets.size() / 2, offsets.end());
             out_.clock_offset_known = true;
+            out_.clock_offset_us = offsets[offsets.size() / 2];
+        } else if (fastest_out != kNoTime && fastest_in != kNoTime) {
+            out_.clock_offset_known = true;  // each direction matched only in other streams
             out_.clock_offset_us = (fastest_out + fastest_in) / 2;
         } else {
             // One way only: take the fastest packet as instant; no delay can be told.
             out_.clock_offset_us = fastest_out != kNoTime ? fastest_out : fastest_in != kNoTime ? fastest_in : 0;
         }
-        // With the offset from one direction only, the spread of the shifts still bounds the flight.
-        int64_t slowest = 0;
+        // The slow end of the flights bounds the margin: the 95th percentile, so a stray match
+        // cannot widen it (with the offset from one direction, the spread of the shifts).
+        std::vector<int64_t> delays;
         const bool any_match = fastest_out != kNoTime || fastest_in != kNoTime;
         for (size_t k = 0; k < pairs_.size(); ++k)
             for (auto [i, j] : matches_[k].matched) {
@@ -202,12 +227,18 @@ class Correlator {
                 m.outbound = sides_[pairs_[k].local_flow][local_dir(i)] == kOutbound;
                 const int64_t delay =
                     m.outbound ? m.shift_us - out_.clock_offset_us : out_.clock_offset_us - m.shift_us;
-                slowest = std::max(slowest, delay < 0 ? -delay : delay);
+                delays.push_back(delay < 0 ? -delay : delay);
                 if (!out_.clock_offset_known) continue;
                 m.delay_known = true;
                 m.delay_us = delay;
             }
-        margin_us_ = any_match ? std::max(kMinFlightMarginUs, 4 * slowest) : kUnknownClockMarginUs;
+        int64_t slow = 0;
+        if (!delays.empty()) {
+            const size_t at = delays.size() * 95 / 100;
+            std::nth_element(delays.begin(), delays.begin() + at, delays.end());
+            slow = delays[at];
+        }
+        margin_us_ = any_match ? std::max(kMinFlightMarginUs, 4 * slow) : kUnknownClockMarginUs;
     }
 
     void judge_problem() {
@@ -251,7 +282,13 @@ class Correlator {
             FrameMatch &m = out_.frames[i];
             const Side side = sides_[local_flows_.flow_of[i]][local_dir(i)];
             m.outbound = side == kOutbound;
-            if (m.status == PeerStatus::Replayed && side == kOutbound) m.status = PeerStatus::Dropped;
+            if (m.status == PeerStatus::Replayed && side != kInbound) {
+                // Sent from here twice and passed there once: that copy is judged as any leftover
+                // (lost, if the peer was capturing); with the side unknown, no claim.
+                m.status = PeerStatus::Unknown;
+                m.peer_frame = 0;
+                m.changes = 0;
+            }
             if (m.status != PeerStatus::Unknown || side == kUnknownSide) continue;
             if (peer_was_capturing(local_[i].time_us, side))
                 m.status = side == kOutbound ? PeerStatus::Dropped : PeerStatus::Injected;
@@ -292,7 +329,11 @@ class Correlator {
             sp.peer_b = pf.ends[pair.flipped ? 0 : 1];
             sp.seq_offset[0] = matches_[k].seq_offset[0];
             sp.seq_offset[1] = matches_[k].seq_offset[1];
+            // A copy the peer has twice: arrived there, this side sent it once (injected); sent from
+            // there, a copy that never arrived here is counted with the losses below.
             for (auto [j, i] : matches_[k].peer_replays) {
+                const int d = pf.direction_of(peer_[j]) ^ (pair.flipped ? 1 : 0);
+                if (sides_[f][d] != kOutbound) continue;
                 ++sp.injected_there;
                 if (!first_injected_there) first_injected_there = peer_[j].frame;
                 peer_matched_[j] = true;  // accounted for

@@ -20,8 +20,8 @@ class KeyIndex {
     std::pair<const std::pair<uint64_t, uint32_t> *, const std::pair<uint64_t, uint32_t> *> find(uint64_t key) const {
         auto lo = std::lower_bound(entries_.begin(), entries_.end(), key,
                                    [](const std::pair<uint64_t, uint32_t> &e, uint64_t k) { return e.first < k; });
-        auto hi = lo;
-        while (hi != entries_.end() && hi->first == key) ++hi;
+        auto hi = std::upper_bound(lo, entries_.end(), key,
+                                   [](uint64_t k, const std::pair<uint64_t, uint32_t> &e) { return k < e.first; });
         return {entries_.data() + (lo - entries_.begin()), entries_.data() + (hi - entries_.begin())};
     }
 

@@ -22,10 +22,14 @@ constexpr uint32_t kIpId = 1u << 11;
 constexpr uint32_t kPayload = 1u << 12;
 constexpr uint32_t kLength = 1u << 13;
 constexpr uint32_t kFlags = 1u << 14;
+// Merged into one segment at one capture point, split at the other: TSO / GRO on a capturing host
+// (or a middlebox that resegments). Bytes and numbers agree.
+constexpr uint32_t kResegmented = 1u << 15;
 
-// Address and port translation is what NAT is for; IP ID follows some NAT implementations. A
-// stream that only shows these crossed the path as intended.
-constexpr uint32_t kExpected = kAddress | kPort | kIpId;
+// Address and port translation is what NAT is for; IP ID follows some NAT implementations; a
+// capturing host's segmentation offload merges segments. A stream that only shows these crossed
+// the path as intended.
+constexpr uint32_t kExpected = kAddress | kPort | kIpId | kResegmented;
 }  // namespace change
 
 // "mss,window_scale": stable names, in bit order; "" when nothing changed.

@@ -15,6 +15,11 @@ struct PairMatches {
     std::vector<std::pair<uint32_t, uint32_t>> matched;        // (local packet, peer packet)
     std::vector<std::pair<uint32_t, uint32_t>> local_replays;  // (local packet, peer original)
     std::vector<std::pair<uint32_t, uint32_t>> peer_replays;   // (peer packet, local original)
+    // The same packet recorded twice by one capture (a SPAN of both directions, -i any on a
+    // bridge): (packet, the other side's packet it duplicates).
+    std::vector<std::pair<uint32_t, uint32_t>> local_duplicates, peer_duplicates;
+    // Merged at one point, split at the other: (packet, a packet of the other side it overlaps).
+    std::vector<std::pair<uint32_t, uint32_t>> local_resegmented, peer_resegmented;
 };
 
 // Three rounds, strictest first: everything but the path's own changes (TTL, checksums), mapped
