@@ -45,12 +45,17 @@ class Tshark:
             os.chmod(target, 0o644)
         return target
 
-    def run(self, args, check=True, timeout=300):
+    def command(self, args):
+        """The command line and environment of an unprivileged tshark that loads the plugin."""
         env = {"PATH": "/usr/bin:/bin", "HOME": self.workdir, "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
                "LC_ALL": "C.UTF-8"}
         cmd = ["tshark"] + list(args)
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
+        return cmd, env
+
+    def run(self, args, check=True, timeout=300):
+        cmd, env = self.command(args)
         proc = subprocess.run(cmd, env=env, cwd=self.workdir, capture_output=True, text=True, timeout=timeout)
         if check and proc.returncode != 0:
             raise RuntimeError("tshark %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr))
