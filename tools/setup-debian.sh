@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs everything tcpdiag needs to build, test and run on Debian 12 (and later): compiler,
-# CMake, Wireshark's development files and tshark, Catch2 v3, scapy and the lab's tools.
+# CMake, Wireshark's development files and tshark, Catch2 v3, scapy, clang with libFuzzer and the
+# sanitizer runtimes, and the lab's tools.
 # Catch2 v3 is in bookworm-backports on Debian 12 (in main from Debian 13 on): it is enabled from
 # the mirror the machine's apt sources already use, so no host name is written anywhere.
 # The GUI comes from the `wireshark` package: Debian unstable no longer has wireshark-qt.
@@ -29,6 +30,7 @@ $SUDO apt-get $wait_lock install -y -q --no-install-recommends \
   build-essential cmake pkgconf libglib2.0-dev wireshark-dev libwireshark-dev tshark \
   python3 python3-scapy util-linux debootstrap \
   wireshark xvfb imagemagick x11-utils xdotool xclip file \
+  clang libclang-rt-dev llvm time \
   $(grep -v '^#' "$here/lab/apt-packages.txt" 2>/dev/null || true)
 if [ -n "$backports" ]; then
   $SUDO apt-get $wait_lock install -y -q -t "$backports" catch2

@@ -6,9 +6,8 @@ import glob
 import os
 import sys
 
-from tshark_runner import Tshark
+from tshark_runner import CRASH_CODES, Tshark
 
-CRASH_CODES = {-6, -11, 134, 139}  # SIGABRT / SIGSEGV, as a signal or as a shell exit status
 
 
 def main():

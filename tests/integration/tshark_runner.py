@@ -7,11 +7,17 @@ world-readable folder laid out as Wireshark expects (<dir>/<major.minor>/epan/tc
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 
 NOBODY = 65534
+CRASH_CODES = {-6, -11, 134, 139}  # SIGABRT / SIGSEGV, as a signal or as a shell exit status
+# Set by tools/sanitize.sh: the ASan runtime tshark must preload to load the instrumented plugin.
+SANITIZER_RUNTIME = os.environ.get("TCPDIAG_SANITIZER_RUNTIME")
+# A stack frame in tcpdiag's code (symbolized or not) makes a sanitizer report tcpdiag's.
+PLUGIN_FRAME = re.compile(r"tcpdiag\.so|tcpdiag::|/plugin/(core|epan)/")
 
 
 class Tshark:
@@ -27,6 +33,9 @@ class Tshark:
             for name in dirs + files:
                 os.chmod(os.path.join(root, name), 0o755)
         self.plugin_dir = os.path.join(self.workdir, "plugins")
+        self.sanitizer_dir = os.path.join(self.workdir, "sanitizer")
+        os.makedirs(self.sanitizer_dir)
+        os.chmod(self.sanitizer_dir, 0o777)  # the unprivileged tshark writes its reports here
 
     def close(self):
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -49,17 +58,60 @@ class Tshark:
         """The command line and environment of an unprivileged tshark that loads the plugin."""
         env = {"PATH": "/usr/bin:/bin", "HOME": self.workdir, "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
                "LC_ALL": "C.UTF-8"}
+        if SANITIZER_RUNTIME:
+            env["LD_PRELOAD"] = os.path.realpath(SANITIZER_RUNTIME)
+            # No extcap helpers: they would inherit the preload, and one (androiddump) deadlocks
+            # at exit under it. They have nothing to do with reading files.
+            env["WIRESHARK_EXTCAP_DIR"] = self.sanitizer_dir
+            for name, prefix in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+                options = [os.environ.get(name, ""), "log_path=" + os.path.join(self.sanitizer_dir, prefix)]
+                env[name] = ":".join(o for o in options if o)
         cmd = ["tshark"] + list(args)
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
         return cmd, env
 
+    def check_sanitizer_reports(self, args):
+        """Raises on a sanitizer report from tcpdiag's code; reports about Wireshark's own memory
+        (what it still holds at exit) are printed and otherwise ignored."""
+        ours = []
+        for name in sorted(os.listdir(self.sanitizer_dir)):
+            path = os.path.join(self.sanitizer_dir, name)
+            with open(path, errors="replace") as f:
+                text = f.read()
+            os.remove(path)
+            blocks = text.split("\n\n") if "LeakSanitizer" in text else [text]
+            mine = [b for b in blocks if PLUGIN_FRAME.search(b) or "runtime error" in b]
+            ours += mine
+            if len(mine) < len(blocks):
+                print("tshark %s: %d sanitizer report(s) without a tcpdiag frame (Wireshark's own)" %
+                      (" ".join(args), len(blocks) - len(mine)))
+        if ours:
+            raise RuntimeError("sanitizer report from tcpdiag's code (tshark %s):\n%s" % (" ".join(args),
+                                                                                         "\n\n".join(ours)))
+
     def run(self, args, check=True, timeout=300):
         cmd, env = self.command(args)
         proc = subprocess.run(cmd, env=env, cwd=self.workdir, capture_output=True, text=True, timeout=timeout)
+        self.check_sanitizer_reports(args)
         if check and proc.returncode != 0:
             raise RuntimeError("tshark %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr))
         return proc
+
+    def run_measured(self, args):
+        """Runs tshark to its end; returns its stdout, wall seconds, CPU seconds (user + sys) and
+        peak resident memory in bytes. GNU time measures it: a child forked from this (possibly
+        large) Python process would inherit its memory high-water mark."""
+        cmd, env = self.command(args)
+        usage = os.path.join(self.workdir, "usage")
+        proc = subprocess.run(["/usr/bin/time", "-o", usage, "-f", "%e %U %S %M"] + cmd, env=env, cwd=self.workdir,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.check_sanitizer_reports(args)
+        if proc.returncode != 0:
+            raise RuntimeError("tshark %s failed with status %d" % (" ".join(args), proc.returncode))
+        with open(usage) as f:
+            wall, user, system, kib = f.read().split()[-4:]
+        return proc.stdout.decode(errors="replace"), float(wall), float(user) + float(system), int(kib) * 1024
 
     def streams(self, capture, options=(), two_pass=False, damaged=False):
         """The `-z tcpdiag,streams,tsv` table as a list of dicts. A damaged file makes tshark exit

@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 from tshark_runner import Tshark  # noqa: E402
@@ -34,19 +33,12 @@ RUNS = {
 
 def measure(tshark, capture, args):
     """Wall seconds, CPU seconds, peak RSS in MiB and stdout of one tshark run."""
-    cmd, env = tshark.command(["-r", capture] + args)
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, cwd=tshark.workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("tshark %s failed with status %d" % (" ".join(args), status))
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, out
+    out, wall, cpu, rss = tshark.run_measured(["-r", capture] + args)
+    return wall, cpu, rss / 1048576.0, out
 
 
 def stream_count(tsv):
-    lines = tsv.decode().splitlines()
+    lines = tsv.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("stream\ttransport\t"))
     return sum(1 for line in lines[start + 1:] if line.strip())
 

@@ -237,6 +237,20 @@ FIXED_PACKETS = {"graceful_close": 6, "refused": 2, "handshake_loss": 4, "icmp_u
                  "zero_window_stall": 12, "peer_lost_state": 5, "app_reset": 4, "injected_reset": 5}
 
 
+def syn_flood(seed, count, interval_us):
+    """SYNs from spoofed sources (random addresses and ports) to one server that never answers:
+    each is a new connection attempt, a new stream. Its own random generator, so adding a flood
+    leaves the other flows unchanged."""
+    rng = random.Random(seed ^ 0x5F10D)
+    server = bytes([10, 251, 0, 1])
+    for i in range(count):
+        header = struct.pack("!HHIIBBHHH", rng.randrange(1024, 65536), 9101, rng.getrandbits(32), 0, 0x50, SYN,
+                             64240, 0, 0)
+        source = bytes([rng.randrange(1, 224), rng.randrange(256), rng.randrange(256), rng.randrange(1, 255)])
+        yield (interval_us if i else 0), ETH4 + ip_header(False, source, server, 6, rng.randrange(30, 250), 20,
+                                                          i) + header
+
+
 def pick_scenario(rng):
     r = rng.random()
     for name, share in MIX:
@@ -249,7 +263,11 @@ def pick_scenario(rng):
 def generate(args, out):
     rng = random.Random(args.seed)
     writer = Writer(out)
-    per_stream = max(2.0, args.packets / args.streams)
+    # Refusals, unanswered SYNs and ICMP errors are short whatever the budget, UDP flows half as
+    # long: the other flows make up for them so that --streams flows write about --packets packets.
+    short = sum(share for name, share in MIX if name in ("refused", "handshake_loss", "icmp_unreachable"))
+    spending = (1 - UDP_SHARE) * (1 - short) + UDP_SHARE / 2
+    per_stream = max(2.0, (args.packets - args.syn_flood) / args.streams / spending)
     concurrency = max(1, min(args.concurrency, args.streams))
     started, mix = 0, {}
     events = []  # (time of the flow's next packet, flow number, that packet, the flow's packet iterator)
@@ -273,31 +291,47 @@ def generate(args, out):
             name = pick_scenario(rng)
             flow = TcpFlow(rng, index, v6)
             budget = per_stream * rng.uniform(0.5, 1.5) - FIXED_PACKETS[name]
-            packets = SCENARIOS[name](flow, rng, max(0, int(budget / 3)), rtt)
+            # Rounded up or down at random so the average length meets the budget.
+            exchanges = max(0.0, budget / 3)
+            count = int(exchanges) + (rng.random() < exchanges - int(exchanges))
+            packets = SCENARIOS[name](flow, rng, count, rtt)
         mix[name] = mix.get(name, 0) + 1
         push(t, index, packets)
 
     for _ in range(concurrency):
         start(now + rng.randrange(0, 1000000))
-    while events and writer.count < args.packets:
+    if args.syn_flood:
+        push(now, -1, syn_flood(args.seed, args.syn_flood, args.flood_interval_us))
+        mix["syn_flood"] = args.syn_flood
+    # The flood's SYNs come on top of the flows' packets, so a flood leaves the flows as they are.
+    flow_budget, flow_packets = args.packets - args.syn_flood, 0
+    while events:
         t, index, frame, packets = events[0]
+        if index >= 0:
+            if flow_packets >= flow_budget:  # the capture ends for the flows; the flood may go on
+                heapq.heappop(events)
+                continue
+            flow_packets += 1
         writer.packet(t, frame)
         step = next(packets, None)
         if step is not None:
             heapq.heapreplace(events, (t + step[0], index, step[1], packets))
             continue
         heapq.heappop(events)
-        if started < args.streams:
+        if index >= 0 and started < args.streams:  # a flow ended (not the flood): the next one starts
             start(t + rng.randrange(0, 20000))
     return writer.count, started, mix
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--packets", type=int, required=True, help="packets to write (at most)")
+    parser.add_argument("--packets", type=int, required=True, help="packets to write (at most), the flood's included")
     parser.add_argument("--streams", type=int, required=True, help="TCP and UDP flows to start (at most)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=2000, help="flows in progress at the same time")
+    parser.add_argument("--syn-flood", type=int, default=0, metavar="N",
+                        help="add N SYNs from spoofed sources to one server, among the other flows")
+    parser.add_argument("--flood-interval-us", type=int, default=10, help="time between two flood SYNs")
     parser.add_argument("-o", "--out", required=True)
     args = parser.parse_args()
     with open(args.out, "wb", buffering=1 << 22) as out:

@@ -16,6 +16,10 @@ import sys
 sys.dont_write_bytecode = True   # keep tools/craft free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from scapy.all import (  # noqa: E402
+    Ether, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, PadN, RouterAlert,
+)
+
 from craftlib import (  # noqa: E402
     CLIENT, SERVER, Capture, Endpoint, Stream, Tunnel, UdpFlow, dns_query, dns_response,
     filler, gre, http_request, http_response, ipip, msrcp_request, smb2_negotiate_request, tls_record, vlan,
@@ -723,6 +727,126 @@ def tunnel_vxlan():
     st.syn(0.0)
     st.refuse(st.resp(SERVER))
     cap.expect(st, "refused", "server")
+    return cap
+
+
+@scenario
+def simultaneous_open():
+    """Both ends send a SYN at the same moment (RFC 793 simultaneous open): the SYNs cross, each
+    answers with a SYN/ACK, then an exchange and a graceful close. The first SYN makes the client."""
+    cap = Capture()
+    st = Stream(cap, *pair(40030, 40031))
+    st.syn(0.0)
+    st.seg(SERVER, 0.00001, "S")
+    st.seg(CLIENT, st.resp(CLIENT), "SA", seq=st.c.isn, advance=False)
+    st.seg(SERVER, st.resp(SERVER), "SA", seq=st.s.isn, advance=False)
+    t = st.exchange(0.05, tls_record(200, 30), tls_record(900, 31))
+    st.close(t + 0.2)
+    cap.expect(st, "graceful_close", "none")
+    return cap
+
+
+@scenario
+def syn_with_data():
+    """TCP Fast Open: the client's SYN carries its 180-byte request, the server's SYN/ACK
+    acknowledges SYN and data, answers, and both close gracefully."""
+    cap = Capture()
+    st = Stream(cap, *pair(40032, 443))
+    st.seg(CLIENT, 0.0, "S", tls_record(180, 32))
+    st.synack(st.resp(SERVER))
+    t = st.resp(SERVER) + st.resp(CLIENT)
+    st.ack(CLIENT, t)
+    st.send(SERVER, t + 0.002, tls_record(2900, 33))
+    st.ack(CLIENT, t + 0.002 + st.resp(CLIENT))
+    st.close(t + 0.3)
+    cap.expect(st, "graceful_close", "none")
+    return cap
+
+
+@scenario
+def rst_storm():
+    """Two RST storms. First, blind reset attempts: 40 RSTs claiming the server (its address,
+    port and TTL) with guessed sequence numbers outside the window; the client answers some with
+    challenge ACKs (RFC 5961), the connection goes on and closes gracefully. Second, a server
+    that aborts with RST+ACK and repeats it 30 times while the client's data keeps arriving."""
+    cap = Capture()
+    st = Stream(cap, *pair(40033, 443))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.001, *web(40033, 1))
+    for i in range(40):
+        t += 0.0005
+        st.rst(SERVER, t, with_ack=False, seq=(st.st[SERVER]["nxt"] + 70000 + i * 65536) & 0xFFFFFFFF,
+               options=[], advance=False)
+        if i % 10 == 9:
+            st.ack(CLIENT, t + 0.0001)
+    t = st.exchange(t + 0.1, *web(40033, 2))
+    st.close(t + 0.2)
+    cap.expect(st, "graceful_close", "none")
+    aborted = Stream(cap, *pair(40034, 443))
+    t = aborted.handshake(1.0)
+    t = aborted.exchange(t + 0.001, *web(40034, 3))
+    aborted.send(CLIENT, t + 0.3, tls_record(400, 34))
+    t += 0.3 + aborted.resp(SERVER)
+    for i in range(30):
+        aborted.rst(SERVER, t + i * 0.0002)
+    cap.expect(aborted, "app_reset", "server")
+    return cap
+
+
+def ipv6_extension_headers_link(src_mac, dst_mac, direction, l3):
+    """IPv6 packets carrying hop-by-hop and destination options and an atomic fragment header
+    (RFC 6946) before the transport header."""
+    inner = l3.payload
+    l3 = (IPv6(src=l3.src, dst=l3.dst, hlim=l3.hlim, fl=l3.fl) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+          / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")]) / IPv6ExtHdrFragment(id=0x1234) / inner)
+    return Ether(src=src_mac, dst=dst_mac) / l3
+
+
+@scenario
+def ipv6_extension_headers():
+    """Two IPv6 streams whose packets all carry hop-by-hop options, destination options and an
+    atomic fragment header: one closes gracefully, the other ends in a server application reset."""
+    cap = Capture()
+    st = Stream(cap, *pair(40035, 443, v6=True), link=ipv6_extension_headers_link)
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.001, *web(40035, 1))
+    st.close(t + 0.2)
+    cap.expect(st, "graceful_close", "none")
+    reset = Stream(cap, *pair(40036, 443, v6=True), link=ipv6_extension_headers_link)
+    t = reset.handshake(1.0)
+    t = reset.exchange(t + 0.001, *web(40036, 2))
+    reset.rst(SERVER, t + 0.05)
+    cap.expect(reset, "app_reset", "server")
+    return cap
+
+
+@scenario
+def out_of_order_duplicates():
+    """A SPAN port that reorders and duplicates: the server's three-segment response is
+    captured last segment first, and the SYN, a request and the client's FIN are each
+    captured twice, 5 microseconds apart. Nothing was lost: graceful close."""
+    cap = Capture()
+    st = Stream(cap, *pair(40037, 443))
+
+    def twice(seg):
+        st.emit(seg.side, seg.t + 0.000005, seg.l3)
+
+    twice(st.syn(0.0))
+    st.synack(st.resp(SERVER))
+    t = st.resp(SERVER) + st.resp(CLIENT)
+    st.ack(CLIENT, t)
+    for seg in st.send(CLIENT, t + 0.001, tls_record(300, 37)):
+        twice(seg)
+    t += 0.001 + st.resp(SERVER)
+    response = tls_record(3 * st.mss() - 100, 38)
+    for i, part in enumerate((response[:st.mss()], response[st.mss():2 * st.mss()], response[2 * st.mss():])):
+        st.seg(SERVER, t + 0.0002 * (2 - i), "PA" if i == 2 else "A", part)  # captured in reverse order
+    st.ack(CLIENT, t + 0.001 + st.resp(CLIENT))
+    t += 0.3
+    twice(st.seg(CLIENT, t, "FA"))
+    st.seg(SERVER, t + st.resp(SERVER), "FA")
+    st.ack(CLIENT, t + st.resp(SERVER) + st.resp(CLIENT))
+    cap.expect(st, "graceful_close", "none")
     return cap
 
 

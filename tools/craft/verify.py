@@ -33,6 +33,8 @@ INTENDED = {
     "mixed": {"retransmission", "zero_window", "zero_window_probe", "zero_window_probe_ack"},
     "port_reuse": {"reused_ports"},
     "middlebox_seq_rewrite": {"ack_lost_segment", "lost_segment"},
+    "rst_storm": {"retransmission", "duplicate_ack"},  # challenge ACKs repeat the last ACK
+    "out_of_order_duplicates": {"retransmission", "out_of_order", "lost_segment"},
 }
 
 FIELDS = [
