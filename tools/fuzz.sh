@@ -6,12 +6,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build-fuzz"
-runs=${1:-150000}
+runs=${1:-60000}
 CC=clang CXX=clang++ cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTCPDIAG_SANITIZE=ON -DTCPDIAG_FUZZ=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target tcpdiag_fuzz_classifier
 cd "$build"
 rm -rf fuzz-corpus && mkdir fuzz-corpus  # from nothing every time: the same run on every machine
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ./tests/fuzz/tcpdiag_fuzz_classifier -seed=1 -runs="$runs" -max_len=4096 -max_total_time=300 \
+  ./tests/fuzz/tcpdiag_fuzz_classifier -seed=1 -runs="$runs" -max_len=1024 -len_control=0 -max_total_time=300 \
   -print_final_stats=1 fuzz-corpus

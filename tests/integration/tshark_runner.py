@@ -63,8 +63,12 @@ class Tshark:
             # No extcap helpers: they would inherit the preload, and one (androiddump) deadlocks
             # at exit under it. They have nothing to do with reading files.
             env["WIRESHARK_EXTCAP_DIR"] = self.sanitizer_dir
+            # Leaks found at exit are only reported (exitcode=0): Wireshark keeps some of its own,
+            # and the reports are judged below. A memory error still aborts tshark.
+            own = {"ASAN_OPTIONS": ["abort_on_error=1", "exitcode=0"], "UBSAN_OPTIONS": []}
             for name, prefix in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
-                options = [os.environ.get(name, ""), "log_path=" + os.path.join(self.sanitizer_dir, prefix)]
+                log = "log_path=" + os.path.join(self.sanitizer_dir, prefix)
+                options = [os.environ.get(name, "")] + own[name] + [log]
                 env[name] = ":".join(o for o in options if o)
         cmd = ["tshark"] + list(args)
         if os.geteuid() == 0:
