@@ -42,5 +42,5 @@ tests() { ctest --test-dir "$build" --output-on-failure --no-tests=error "$@"; }
 test_step unit_tests tests -j 2 -LE "integration|gui"
 test_step integration_tests tests -j 2 -L integration -LE package
 test_step gui_test tests -L gui
-test_step package tests -L package
+test_step package tests -V -L package  # -V: the log keeps the Depends line
 [ -z "$failed" ]
