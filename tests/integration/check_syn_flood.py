@@ -73,7 +73,10 @@ def main():
         print("%d spoofed SYNs: tshark keeps %.0f bytes per stream, tcpdiag adds %.0f (peak %.0f MiB with "
               "tcpdiag, %.0f MiB without)" % (args.syns, wireshark, tcpdiag, memory[flooded, True] / 1048576,
                                               memory[flooded, False] / 1048576))
-        if tcpdiag > wireshark:
+        # Under ASan every allocation carries redzones and a quarantine: the figures are printed,
+        # but they measure the sanitizer's allocator, not tcpdiag's memory, so only the plain
+        # build holds tcpdiag to tshark's own cost per stream.
+        if tcpdiag > wireshark and not SANITIZER_RUNTIME:
             problems.append("tcpdiag adds %.0f bytes per stream, more than tshark's own %.0f" % (tcpdiag, wireshark))
     for p in problems:
         print("FAIL: " + p)
