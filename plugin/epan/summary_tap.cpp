@@ -106,25 +106,22 @@ void clear_rows(stat_tap_table *table) {
     for (unsigned row = 0; row < kRows && row < table->num_elements; ++row) show_row(table, row);
 }
 
-void init_tables(stat_tap_table_ui *ui) {
-    stat_tap_table *table = stat_tap_find_table(ui, kTable);
+// The table named `name` with `rows` blank rows, made on first use; then emptied.
+void prepare_table(stat_tap_table_ui *ui, const char *name, unsigned rows) {
+    stat_tap_table *table = stat_tap_find_table(ui, name);
     if (!table) {
-        table = stat_tap_init_table(kTable, kColumns, 0, nullptr);
+        table = stat_tap_init_table(name, kColumns, 0, nullptr);
         stat_tap_add_table(ui, table);
         stat_tap_table_item_type blank[kColumns] = {};
-        for (unsigned row = 0; row < kRows; ++row) stat_tap_init_table_row(table, row, kColumns, blank);
+        for (unsigned row = 0; row < rows; ++row) stat_tap_init_table_row(table, row, kColumns, blank);
     }
     clear_rows(table);
+}
+
+void init_tables(stat_tap_table_ui *ui) {
+    prepare_table(ui, kTable, kRows);
     const char *peer = peer_capture_path();
-    if (!peer || !*peer) return;
-    stat_tap_table *paths = stat_tap_find_table(ui, kPathTable);
-    if (!paths) {
-        paths = stat_tap_init_table(kPathTable, kColumns, 0, nullptr);
-        stat_tap_add_table(ui, paths);
-        stat_tap_table_item_type blank[kColumns] = {};
-        for (unsigned row = 0; row < kPathRows; ++row) stat_tap_init_table_row(paths, row, kColumns, blank);
-    }
-    clear_rows(paths);
+    if (peer && *peer) prepare_table(ui, kPathTable, kPathRows);
 }
 
 void reset_table(stat_tap_table *table) {
