@@ -1,15 +1,14 @@
 #include "dissect.h"
 
-#include <cstddef>
 #include <exception>
 #include <string>
 
 #include <epan/expert.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 
 #include "../core/explain.h"
 #include "extract.h"
+#include "frame_reader.h"
 #include "peer_display.h"
 #include "peer_session.h"
 #include "registration.h"
@@ -22,10 +21,13 @@ namespace {
 constexpr int kMaxNotes = 3 * FrameObservations::kMax;
 
 // First pass: feed the frame to the analysis and remember what it was, for later passes.
-FrameRecord *observe(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo) noexcept {
+FrameNotes observe(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo) noexcept {
     try {
         FrameObservations obs;
-        extract(tree, pinfo, obs);
+        if (read_protocol_tree())
+            extract(tree, pinfo, obs);
+        else if (!read_frame(tvb, pinfo, obs))
+            frame_table().mark_unread(pinfo->num);
         peer_collect(tvb, pinfo, obs);
         FrameNote notes[kMaxNotes];
         int count = 0;
@@ -34,16 +36,12 @@ FrameRecord *observe(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo) noexce
             if (analyzer.observe(obs.icmp[i], notes[count])) ++count;
         for (int i = 0; i < obs.tcp_count; ++i) notes[count++] = analyzer.observe(obs.tcp[i]);
         for (int i = 0; i < obs.udp_count; ++i) notes[count++] = analyzer.observe(obs.udp[i]);
-        if (count == 0) return nullptr;
-        auto *record = static_cast<FrameRecord *>(
-            wmem_alloc(wmem_file_scope(), offsetof(FrameRecord, notes) + count * sizeof(FrameNote)));
-        record->count = static_cast<uint8_t>(count);
-        for (int i = 0; i < count; ++i) record->notes[i] = notes[i];
-        p_add_proto_data(wmem_file_scope(), pinfo, ids.proto, 0, record);
-        return record;
+        if (count == 0) return {};
+        frame_table().add(pinfo->num, notes, count);
+        return frame_table().notes_of(pinfo->num);
     } catch (const std::exception &e) {
         g_warning("tcpdiag: frame %u not analysed: %s", pinfo->num, e.what());
-        return nullptr;
+        return {};
     }
 }
 
@@ -126,7 +124,7 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     if (!provisional) show_peer(tvb, pinfo, t, transport_number(st), st.index);
 }
 
-void annotate_evidence(tvbuff_t *tvb, packet_info *pinfo, const FrameRecord *record, bool first_pass) {
+void annotate_evidence(tvbuff_t *tvb, packet_info *pinfo, const FrameNotes *record, bool first_pass) {
     for (int i = 0; i < record->count; ++i) {
         Shown shown;
         if (!prepare(nullptr, pinfo, record->notes[i], shown)) continue;
@@ -137,14 +135,28 @@ void annotate_evidence(tvbuff_t *tvb, packet_info *pinfo, const FrameRecord *rec
     }
 }
 
+// A frame whose TCP could not be read: said on the frame, so the analyst can filter for it.
+void mark_unread(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
+    proto_item *item = nullptr;
+    if (tree) {
+        item = proto_tree_add_item(tree, ids.proto, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(item);
+        proto_item_append_text(item, ": frame not read (see the expert info)");
+    }
+    expert_add_info(pinfo, item, expert_unread());
+}
+
 }  // namespace
 
 int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
     const bool first_pass = !pinfo->fd->visited;
     if (first_pass) peer_note_frame(pinfo);
-    auto *record = first_pass ? observe(tvb, tree, pinfo)
-                              : static_cast<FrameRecord *>(p_get_proto_data(wmem_file_scope(), pinfo, ids.proto, 0));
-    if (!record) return 0;
+    const FrameNotes notes = first_pass ? observe(tvb, tree, pinfo) : frame_table().notes_of(pinfo->num);
+    if (frame_table().unread(pinfo->num)) mark_unread(tvb, pinfo, tree);
+    if (notes.count == 0) return 0;
+    // Taps run after the frame's dissection: they get a copy in the packet's memory.
+    auto *record = wmem_new(pinfo->pool, FrameNotes);
+    *record = notes;
     tap_queue_packet(ids.tap, pinfo, record);
     if (!tree || !proto_field_is_referenced(tree, ids.proto)) {
         // Nobody reads tcpdiag's tree (an invisible first-pass tree, or none in a later tshark

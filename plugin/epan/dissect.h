@@ -3,16 +3,11 @@
 
 #include <epan/packet.h>
 
-#include "../core/analyzer.h"
+#include "../core/frame_table.h"
 
 namespace tcpdiag {
 
-// What one frame contributed to which streams; stored per frame for later passes and tapped.
-struct FrameRecord {
-    uint8_t count;
-    FrameNote notes[1];  // `count` entries, allocated to size
-};
-
+// Tapped for every frame in a stream: its FrameNotes.
 int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 
 }  // namespace tcpdiag

@@ -3,6 +3,7 @@
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 
+#include "frame_reader.h"
 #include "registration.h"
 #include "ws_compat.h"
 
@@ -144,10 +145,6 @@ bool ip_above(const FrameFields &f, int layer, IpHeader &ip) {
     return v4 && read_address(v4, 4, ip.src) && read_address(f.in_layer(kIpDst, v4->total_layer_num), 4, ip.dst);
 }
 
-int64_t time_us(const packet_info *pinfo) {
-    return static_cast<int64_t>(pinfo->abs_ts.secs) * 1000000 + pinfo->abs_ts.nsecs / 1000;
-}
-
 // The layer of the first ICMP/ICMPv6 error in the frame (INT_MAX: none). Transport headers in
 // layers above it are quotes, not traffic.
 int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations &out) {
@@ -167,7 +164,7 @@ int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations
                 continue;
             IcmpError &e = out.icmp[out.icmp_count];
             e.frame = pinfo->num;
-            e.time_us = time_us(pinfo);
+            e.time_us = frame_time_us(pinfo);
             e.reporter = outer.src;
             e.icmp_version = static_cast<uint8_t>(version);
             e.type = static_cast<uint8_t>(t);
@@ -199,7 +196,7 @@ void read_tcp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
         if (layer > quote_layer || !flags || !ip_below(f, layer, ip)) continue;
         TcpSegment &s = out.tcp[out.tcp_count++];
         s.frame = pinfo->num;
-        s.time_us = time_us(pinfo);
+        s.time_us = frame_time_us(pinfo);
         s.stream = uint_of(stream);
         s.src = {ip.src, static_cast<uint16_t>(uint_of(f.in_layer(kTcpSrcport, layer)))};
         s.dst = {ip.dst, static_cast<uint16_t>(uint_of(f.in_layer(kTcpDstport, layer)))};
@@ -223,7 +220,7 @@ void read_udp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
         if (layer > quote_layer || !ip_below(f, layer, ip)) continue;
         UdpDatagram &d = out.udp[out.udp_count++];
         d.frame = pinfo->num;
-        d.time_us = time_us(pinfo);
+        d.time_us = frame_time_us(pinfo);
         d.stream = uint_of(stream);
         d.src = {ip.src, static_cast<uint16_t>(uint_of(f.in_layer(kUdpSrcport, layer)))};
         d.dst = {ip.dst, static_cast<uint16_t>(uint_of(f.in_layer(kUdpDstport, layer)))};

@@ -2,21 +2,11 @@
 
 #include <string>
 
-#include <wiretap/pcap-encap.h>
-
 #include "../core/twopoint/packet_decoder.h"
+#include "frame_reader.h"
 #include "ws_compat.h"
 
 namespace tcpdiag {
-
-int linktype_of_encapsulation(int wtap_encap) {
-    // wiretap exports only the pcap-to-wiretap direction: ask it for each link type decoded.
-    static const int kLinkTypes[] = {linktype::kNull,     linktype::kEthernet, linktype::kRaw,  linktype::kLoop,
-                                     linktype::kLinuxSll, linktype::kIpv4,     linktype::kIpv6, linktype::kLinuxSll2};
-    for (int link_type : kLinkTypes)
-        if (wtap_pcap_encap_to_wtap_encap(link_type) == wtap_encap) return link_type;
-    return -1;
-}
 
 void read_peer_capture(const char *path, TwoPoint &two_point) {
     int err = 0;

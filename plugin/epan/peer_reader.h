@@ -9,7 +9,4 @@ namespace tcpdiag {
 // damaged, too large, no supported link type) are left in two_point.set_peer_problem().
 void read_peer_capture(const char *path, TwoPoint &two_point);
 
-// The pcap LINKTYPE_ of a wiretap encapsulation, for the decoders tcpdiag has; -1 otherwise.
-int linktype_of_encapsulation(int wtap_encap);
-
 }  // namespace tcpdiag

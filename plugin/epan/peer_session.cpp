@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "../core/twopoint/packet_decoder.h"
+#include "frame_reader.h"
 #include "peer_fields.h"
 #include "peer_reader.h"
 #include "ws_compat.h"

@@ -25,6 +25,7 @@ guint pref_syn_threshold = Config{}.syn_retransmissions_threshold;
 guint pref_data_threshold = Config{}.data_retransmissions_threshold;
 guint pref_zero_window_ms = Config{}.zero_window_threshold_ms;
 gint pref_capture_point = static_cast<gint>(CapturePoint::Auto);
+gboolean pref_read_protocol_tree = FALSE;
 
 const enum_val_t kCapturePoints[] = {
     {"auto", "Automatic (from the TTL of the SYN)", static_cast<gint>(CapturePoint::Auto)},
@@ -55,6 +56,7 @@ const ExpertEntry kExpert[] = {
 };
 constexpr size_t kExpertCount = sizeof kExpert / sizeof *kExpert;
 expert_field expert_fields[kExpertCount];
+expert_field unread_field = EI_INIT;
 
 void register_fields() {
     static const true_false_string kProvisional = {"Provisional (the stream was not read to its end yet)", "Final"};
@@ -121,6 +123,15 @@ void register_expert() {
     }
     expert_module_t *module = expert_register_protocol(ids.proto);
     expert_register_field_array(module, ei, array_length(ei));
+    static ei_register_info unread[] = {
+        {&unread_field,
+         {"tcpdiag.unread", PI_UNDECODED, PI_WARN,
+          "tcpdiag could not read this frame's TCP header (an IP fragment, a header cut short or an "
+          "encapsulation it does not decode): its stream's diagnosis leaves it out. Set the preference "
+          "tcpdiag.read_protocol_tree to read it from Wireshark's dissection",
+          EXPFILL}},
+    };
+    expert_register_field_array(module, unread, array_length(unread));
 }
 
 void register_preferences() {
@@ -140,6 +151,13 @@ void register_preferences() {
                                    "Where the capture was taken: decides handshake_loss (client side) against "
                                    "no_response (the SYNs reached the destination)",
                                    &pref_capture_point, kCapturePoints, FALSE);
+    prefs_register_bool_preference(module, "read_protocol_tree", "Read packets from the protocol tree",
+                                   "Read each packet's TCP, UDP and ICMP fields from Wireshark's protocol tree "
+                                   "instead of decoding the headers: slower (every dissector then builds its "
+                                   "tree on the first pass), but it also reads IP fragments and encapsulations "
+                                   "tcpdiag does not decode itself (frames it could not read carry the expert "
+                                   "info tcpdiag.unread)",
+                                   &pref_read_protocol_tree);
     register_peer_preference(module);
 }
 
@@ -149,6 +167,14 @@ expert_field *expert_for(Verdict verdict) {
     for (size_t i = 0; i < kExpertCount; ++i)
         if (kExpert[i].verdict == verdict) return &expert_fields[i];
     return nullptr;
+}
+
+bool read_protocol_tree() {
+    return pref_read_protocol_tree;
+}
+
+expert_field *expert_unread() {
+    return &unread_field;
 }
 
 Config current_config() {

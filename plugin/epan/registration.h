@@ -27,7 +27,12 @@ extern Ids ids;
 // The expert-info entry that annotates evidence of this verdict (nullptr: none).
 expert_field *expert_for(Verdict verdict);
 
+// The expert info on frames whose TCP could not be read without the protocol tree.
+expert_field *expert_unread();
+
 // The preferences as the core's configuration.
 Config current_config();
+// Whether frames are read from the protocol tree (tcpdiag.read_protocol_tree) rather than decoded.
+bool read_protocol_tree();
 
 }  // namespace tcpdiag

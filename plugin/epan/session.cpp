@@ -9,24 +9,34 @@ namespace tcpdiag {
 
 namespace {
 Analyzer *current = nullptr;
-}
+FrameTable *frames = nullptr;
+}  // namespace
 
 Analyzer &session() {
     if (!current) current = new Analyzer(current_config());
     return *current;
 }
 
+FrameTable &frame_table() {
+    if (!frames) frames = new FrameTable;
+    return *frames;
+}
+
 void session_init() {
     delete current;
     current = new Analyzer(current_config());
-    // Ask for the fields only while enabled: otherwise every run would pay for a tree nobody reads.
-    if (proto_is_protocol_enabled(find_protocol_by_id(ids.proto))) request_wanted_fields(true);
+    delete frames;
+    frames = new FrameTable;
+    // Ask for the fields only when they are read: a tree on the first pass costs more than the analysis.
+    request_wanted_fields(read_protocol_tree() && proto_is_protocol_enabled(find_protocol_by_id(ids.proto)));
 }
 
 void session_cleanup() {
     request_wanted_fields(false);
     delete current;
     current = nullptr;
+    delete frames;
+    frames = nullptr;
 }
 
 void session_apply_preferences() {

@@ -3,10 +3,13 @@
 #pragma once
 
 #include "../core/analyzer.h"
+#include "../core/frame_table.h"
 
 namespace tcpdiag {
 
 Analyzer &session();
+// What each frame contributed, from the first pass.
+FrameTable &frame_table();
 
 void session_init();
 void session_cleanup();

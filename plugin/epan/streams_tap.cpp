@@ -39,7 +39,7 @@ tap_packet_status on_packet(void *data, packet_info *pinfo, epan_dissect_t *, co
     auto *listener = static_cast<StreamsListener *>(data);
     if (!listener->filtered) return TAP_PACKET_DONT_REDRAW;
     (pinfo->num >= session().last_frame() ? listener->tapped_while_reading : listener->tapped_after_reading) = true;
-    const auto *record = static_cast<const FrameRecord *>(record_ptr);
+    const auto *record = static_cast<const FrameNotes *>(record_ptr);
     try {
         for (int i = 0; i < record->count; ++i)
             listener->selected.emplace(static_cast<int>(record->notes[i].stream.transport),

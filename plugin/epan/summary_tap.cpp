@@ -139,7 +139,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
     if (!table || table->num_elements < kRows) return TAP_PACKET_DONT_REDRAW;
     stat_tap_table *path_table = pinfo->fd->visited ? stat_tap_find_table(data->stat_tap_data, kPathTable) : nullptr;
     if (path_table && path_table->num_elements < kPathRows) path_table = nullptr;
-    const auto *record = static_cast<const FrameRecord *>(record_ptr);
+    const auto *record = static_cast<const FrameNotes *>(record_ptr);
     bool changed = false;
     try {
         const Analyzer &analyzer = session();

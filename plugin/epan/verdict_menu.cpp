@@ -5,6 +5,7 @@
 #include "../core/verdict.h"
 #include "dissect.h"
 #include "registration.h"
+#include "session.h"
 #include "ws_compat.h"
 
 namespace tcpdiag {
@@ -17,9 +18,9 @@ void apply_filter(ext_menubar_gui_type, gpointer, gpointer filter) {
 
 // The filter for the (first) stream the frame belongs to, from what the first pass stored on it.
 void *stream_filter_of(frame_data *frame, void *) {
-    const auto *record = static_cast<const FrameRecord *>(ws::frame_proto_data(frame, ids.proto));
-    if (!record || record->count == 0) return nullptr;
-    const StreamRef &stream = record->notes[0].stream;
+    const FrameNotes record = frame_table().notes_of(frame->num);
+    if (record.count == 0) return nullptr;
+    const StreamRef &stream = record.notes[0].stream;
     return g_strdup_printf("tcpdiag.stream == %u && tcpdiag.transport == \"%s\"", stream.index,
                            stream.transport == Transport::Tcp ? "tcp" : "udp");
 }

@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-udp.h>
 #include <epan/ftypes/ftypes.h>
 #include <epan/packet_info.h>
 #include <epan/plugin_if.h>
@@ -67,12 +70,51 @@ inline ext_menu_t *register_plugin_menu(int proto, const char *label) {
     return ext_menubar_register_menu(proto, label, TRUE);
 }
 
-// What a dissector stored on a frame with p_add_proto_data(wmem_file_scope(), ...), for a frame the
-// GUI hands over (plugin_if_get_frame_data) without a packet_info: the lookup only reads pinfo->fd.
-inline void *frame_proto_data(frame_data *frame, int proto) {
-    packet_info pinfo{};
-    pinfo.fd = frame;
-    return p_get_proto_data(wmem_file_scope(), &pinfo, proto, 0);
+// What Wireshark's own TCP analysis holds for one segment, read from the conversation the TCP
+// dissector keeps (struct tcp_analysis, installed in packet-tcp.h) rather than from a protocol
+// tree, so the first pass can run without one. `ta` is cleared for every segment the TCP
+// dissector handles and then set if the segment has analysis flags, so right after the frame's
+// dissection it describes that frame's segment.
+struct TcpAnalysis {
+    uint32_t stream = 0;
+    bool retransmission = false;  // as tcp.analysis.retransmission: fast and spurious included
+    uint32_t rto_frame = 0;       // as tcp.analysis.rto_frame
+};
+// TCP_A_* are private to packet-tcp.c; these values have been the same in every release.
+constexpr uint16_t kTcpARetransmission = 0x0001, kTcpAFastRetransmission = 0x0400, kTcpASpuriousRetransmission = 0x4000;
+
+// The TCP conversation this frame's segment between these endpoints belongs to, and (when
+// `segment_flags`) the analysis of that segment. False if the TCP dissector has none (the TCP
+// dissector did not reach it, or another conversation strategy is configured).
+inline bool tcp_analysis_of(uint32_t frame, const address *src, const address *dst, uint16_t sport, uint16_t dport,
+                            int proto_tcp, bool segment_flags, TcpAnalysis &out) {
+    conversation_t *conv = find_conversation(frame, src, dst, CONVERSATION_TCP, sport, dport, 0);
+    auto *tcpd = conv ? static_cast<struct tcp_analysis *>(conversation_get_proto_data(conv, proto_tcp)) : nullptr;
+    if (!tcpd) return false;
+    out.stream = tcpd->stream;
+    const struct tcp_acked *ta = segment_flags ? tcpd->ta : nullptr;
+    if (ta) {
+        out.retransmission =
+            (ta->flags & (kTcpARetransmission | kTcpAFastRetransmission | kTcpASpuriousRetransmission)) != 0;
+        const bool timed = ta->rto_ts.secs || ta->rto_ts.nsecs;
+        out.rto_frame = (ta->flags & kTcpARetransmission) && timed ? ta->rto_frame : 0;
+    }
+    return true;
+}
+
+// udp.stream of the UDP conversation between these endpoints at this frame.
+inline bool udp_stream_of(uint32_t frame, const address *src, const address *dst, uint16_t sport, uint16_t dport,
+                          int proto_udp, uint32_t &stream) {
+    conversation_t *conv = find_conversation(frame, src, dst, CONVERSATION_UDP, sport, dport, 0);
+    auto *udpd = conv ? static_cast<struct udp_analysis *>(conversation_get_proto_data(conv, proto_udp)) : nullptr;
+    if (!udpd) return false;
+    stream = udpd->stream;
+    return true;
+}
+
+// Whether a protocol was dissected somewhere in the frame (tree or not).
+inline bool frame_has_protocol(const packet_info *pinfo, int proto) {
+    return pinfo->proto_layers && wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto));
 }
 
 }  // namespace tcpdiag::ws

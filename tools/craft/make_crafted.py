@@ -17,7 +17,7 @@ sys.dont_write_bytecode = True   # keep tools/craft free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scapy.all import (  # noqa: E402
-    Ether, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, PadN, RouterAlert,
+    IP, Ether, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, PadN, RouterAlert, fragment,
 )
 
 from craftlib import (  # noqa: E402
@@ -649,6 +649,29 @@ def midstream_fragment():
     st.midstream(isn(51240), isn(443, 51240))
     st.send(SERVER, 0.0, tls_record(640, 51240))
     cap.expect(st, "incomplete", "none")
+    return cap
+
+
+@scenario
+def ip_fragmented_segment():
+    """A graceful close whose server response crosses a link with a 1000-byte MTU that fragments
+    it: the segment arrives as two IPv4 fragments, and Wireshark reassembles them and dissects the
+    segment on the second fragment's frame. tcpdiag reads that frame only from the protocol tree
+    (tcpdiag.read_protocol_tree); otherwise it marks it tcpdiag.unread."""
+    cap = Capture()
+    st = build_graceful(cap, 0.0, 40030)
+    # The server's first response segment: the first frame from 443 with a payload.
+    index = next(i for i, (_, _, raw) in enumerate(cap.frames)
+                 if Ether(raw)[IP].sport == 443 and len(Ether(raw)[IP].payload.payload) > 0)
+    t, order, raw = cap.frames[index]
+    frame = Ether(raw)
+    link = frame.copy()
+    link.remove_payload()
+    pieces = [link / piece for piece in fragment(frame[IP], fragsize=976)]
+    cap.frames[index] = (t, order, bytes(pieces[0]))
+    for i, piece in enumerate(pieces[1:], 1):
+        cap.frames.append((round(t + i * 0.000006, 6), len(cap.frames), bytes(piece)))
+    cap.note("the frames are read from the protocol tree, or one is left out as tcpdiag.unread")
     return cap
 
 

@@ -6,23 +6,10 @@
 #include <cstdint>
 #include <optional>
 
+#include "../wire/network_headers.h"
 #include "packet_summary.h"
 
 namespace tcpdiag {
-
-// Link types by their pcap LINKTYPE_ numbers (tcpdump.org/linktypes.html).
-namespace linktype {
-constexpr int kNull = 0;        // BSD loopback, host-order family
-constexpr int kEthernet = 1;    // with 802.1Q / 802.1ad tags
-constexpr int kRaw = 101;       // raw IPv4 or IPv6
-constexpr int kLoop = 108;      // OpenBSD loopback, network-order family
-constexpr int kLinuxSll = 113;  // Linux cooked v1
-constexpr int kIpv4 = 228;
-constexpr int kIpv6 = 229;
-constexpr int kLinuxSll2 = 276;  // Linux cooked v2
-}  // namespace linktype
-
-bool linktype_supported(int link_type);
 
 // The TCP, UDP or ICMP echo packet in these captured bytes; nothing for other protocols, fragments after
 // the first, unsupported link types or bytes cut before the transport header.

@@ -1,0 +1,137 @@
+#include "frame_decoder.h"
+
+#include "network_headers.h"
+
+namespace tcpdiag {
+
+namespace {
+
+constexpr uint16_t kVxlanPort = 4789;  // IANA; Wireshark decodes VXLAN on it by default
+constexpr int kMaxDepth = 4;           // IP layers followed through tunnels
+
+bool is_icmp_error(uint8_t version, uint8_t type) {
+    return version == 4 ? (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) : (type >= 1 && type <= 4);
+}
+
+class FrameWalker {
+  public:
+    FrameWalker(const Bytes &b, uint32_t frame, int64_t time_us) : b_(b), frame_(frame), time_us_(time_us) {}
+
+    void walk_ip(size_t at, int depth) {
+        IpHeader ip;
+        if (depth >= kMaxDepth || !parse_ip(b_, at, ip)) return;
+        if (ip.later_fragment || ip.first_fragment) {
+            out_.skipped_tcp |= ip.protocol == ip_proto::kTcp;
+            return;
+        }
+        switch (ip.protocol) {
+            case ip_proto::kTcp: read_tcp(ip); break;
+            case ip_proto::kUdp: read_udp(ip, depth); break;
+            case ip_proto::kIpInIp:
+            case ip_proto::kIpv6InIp: walk_ip(ip.payload_at, depth + 1); break;
+            case ip_proto::kGre: read_gre(ip, depth); break;
+            case ip_proto::kIcmp:
+            case ip_proto::kIcmpv6: read_icmp(ip); break;
+            default: break;
+        }
+    }
+
+    DecodedFrame result() const { return out_; }
+
+  private:
+    FrameObservations &obs() { return out_.observations; }
+
+    void read_tcp(const IpHeader &ip) {
+        const size_t at = ip.payload_at;
+        const size_t header_len = b_.has(at, 20) ? size_t(b_.u8(at + 12) >> 4) * 4 : 0;
+        if (header_len < 20 || header_len > ip.payload_len) {
+            out_.skipped_tcp = true;
+            return;
+        }
+        if (obs().tcp_count == FrameObservations::kMax) return;
+        TcpSegment &s = obs().tcp[obs().tcp_count++];
+        s.frame = frame_;
+        s.time_us = time_us_;
+        s.src = {ip.src, b_.be16(at)};
+        s.dst = {ip.dst, b_.be16(at + 2)};
+        s.seq = b_.be32(at + 4);
+        s.ack = b_.be32(at + 8);
+        s.flags = static_cast<uint16_t>(b_.be16(at + 12) & 0x0fff);  // as tcp.flags: reserved bits included
+        s.window = b_.be16(at + 14);
+        s.payload_len = ip.payload_len - static_cast<uint32_t>(header_len);
+        s.ttl = ip.ttl;
+    }
+
+    void read_udp(const IpHeader &ip, int depth) {
+        const size_t at = ip.payload_at;
+        if (!b_.has(at, 8) || ip.payload_len < 8) return;
+        const uint16_t sport = b_.be16(at), dport = b_.be16(at + 2);
+        if (obs().udp_count < FrameObservations::kMax) {
+            UdpDatagram &d = obs().udp[obs().udp_count++];
+            d.frame = frame_;
+            d.time_us = time_us_;
+            d.src = {ip.src, sport};
+            d.dst = {ip.dst, dport};
+        }
+        size_t inner;
+        if ((sport == kVxlanPort || dport == kVxlanPort) && b_.has(at + 8, 8) && ip_after_ethernet(b_, at + 16, inner))
+            walk_ip(inner, depth + 1);
+    }
+
+    // GRE version 0 (RFC 2784/2890): optional checksum, key and sequence words, then IP or Ethernet.
+    void read_gre(const IpHeader &ip, int depth) {
+        const size_t at = ip.payload_at;
+        if (!b_.has(at, 4)) return;
+        const uint16_t flags = b_.be16(at), protocol = b_.be16(at + 2);
+        if ((flags & 0x0007) != 0) return;  // version 1 is PPTP's, carrying PPP
+        size_t inner = at + 4;
+        if (flags & 0xc000) inner += 4;  // checksum (and the obsolete routing bit's offset word)
+        if (flags & 0x2000) inner += 4;  // key
+        if (flags & 0x1000) inner += 4;  // sequence number
+        if (protocol == ethertype::kIpv4 || protocol == ethertype::kIpv6) {
+            walk_ip(inner, depth + 1);
+        } else if (protocol == ethertype::kTransparentBridging) {
+            size_t ip_at;
+            if (ip_after_ethernet(b_, inner, ip_at)) walk_ip(ip_at, depth + 1);
+        }
+    }
+
+    // An ICMP error quotes the IP header and at least 8 bytes of the packet it reports: the
+    // transport's ports, enough to name the flow. The quote is never traffic of its own.
+    void read_icmp(const IpHeader &ip) {
+        const size_t at = ip.payload_at;
+        if (!b_.has(at, 8)) return;
+        const uint8_t version = ip.protocol == ip_proto::kIcmp ? 4 : 6;
+        const uint8_t type = b_.u8(at);
+        IpHeader quoted;
+        if (!is_icmp_error(version, type) || obs().icmp_count == FrameObservations::kMax) return;
+        if (!parse_ip(b_, at + 8, quoted, true) || quoted.later_fragment || !b_.has(quoted.payload_at, 4)) return;
+        if (quoted.protocol != ip_proto::kTcp && quoted.protocol != ip_proto::kUdp) return;
+        IcmpError &e = obs().icmp[obs().icmp_count++];
+        e.frame = frame_;
+        e.time_us = time_us_;
+        e.reporter = ip.src;
+        e.icmp_version = version;
+        e.type = type;
+        e.code = b_.u8(at + 1);
+        e.quoted_transport = quoted.protocol == ip_proto::kTcp ? Transport::Tcp : Transport::Udp;
+        e.quoted_src = {quoted.src, b_.be16(quoted.payload_at)};
+        e.quoted_dst = {quoted.dst, b_.be16(quoted.payload_at + 2)};
+    }
+
+    const Bytes &b_;
+    const uint32_t frame_;
+    const int64_t time_us_;
+    DecodedFrame out_;
+};
+
+}  // namespace
+
+DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us) {
+    FrameWalker walker(frame, frame_number, time_us);
+    size_t ip_at;
+    if (find_ip_header(link_type, frame, ip_at)) walker.walk_ip(ip_at, 0);
+    return walker.result();
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,22 @@
+// Reads a frame's TCP, UDP and ICMP-error headers from its bytes, through the tunnels Wireshark
+// decodes by default (GRE, IP in IP, VXLAN), so the first pass needs no protocol tree. What only
+// Wireshark's analysis knows (stream numbers, retransmissions) is left for the caller to add.
+#pragma once
+
+#include <cstdint>
+
+#include "../frame_observations.h"
+#include "byte_reader.h"
+
+namespace tcpdiag {
+
+struct DecodedFrame {
+    FrameObservations observations;  // stream numbers and retransmission flags not yet set
+    // A TCP header this decoder steps over: in an IP fragment (Wireshark reassembles them) or
+    // cut short by the snaplen. The caller tells the analyst these frames were left out.
+    bool skipped_tcp = false;
+};
+
+DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us);
+
+}  // namespace tcpdiag

@@ -1,0 +1,110 @@
+#include "frame_reader.h"
+
+#include <wiretap/pcap-encap.h>
+
+#include "../core/wire/frame_decoder.h"
+#include "../core/wire/network_headers.h"
+#include "ws_compat.h"
+
+namespace tcpdiag {
+
+namespace {
+
+void to_ws_address(const Address &a, address &out) {
+    if (a.family == 6)
+        set_address(&out, AT_IPv6, 16, a.bytes.data());
+    else
+        set_address(&out, AT_IPv4, 4, a.bytes.data());
+}
+
+bool add_tcp_analysis(const packet_info *pinfo, TcpSegment &s) {
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    address src, dst;
+    to_ws_address(s.src.address, src);
+    to_ws_address(s.dst.address, dst);
+    ws::TcpAnalysis analysis;
+    if (!ws::tcp_analysis_of(pinfo->num, &src, &dst, s.src.port, s.dst.port, proto_tcp, true, analysis)) return false;
+    s.stream = analysis.stream;
+    s.retransmission = analysis.retransmission;
+    s.rto_frame = analysis.rto_frame;
+    return true;
+}
+
+bool add_udp_stream(const packet_info *pinfo, const Endpoint &a, const Endpoint &b, uint32_t &stream) {
+    static const int proto_udp = proto_get_id_by_filter_name("udp");
+    address src, dst;
+    to_ws_address(a.address, src);
+    to_ws_address(b.address, dst);
+    return ws::udp_stream_of(pinfo->num, &src, &dst, a.port, b.port, proto_udp, stream);
+}
+
+// The stream Wireshark gave the flow an ICMP error quotes, when it has one.
+void add_quoted_stream(const packet_info *pinfo, IcmpError &e) {
+    if (e.quoted_transport == Transport::Udp) {
+        e.quoted_stream_known = add_udp_stream(pinfo, e.quoted_src, e.quoted_dst, e.quoted_stream);
+        return;
+    }
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    address src, dst;
+    to_ws_address(e.quoted_src.address, src);
+    to_ws_address(e.quoted_dst.address, dst);
+    ws::TcpAnalysis analysis;
+    e.quoted_stream_known =
+        ws::tcp_analysis_of(pinfo->num, &src, &dst, e.quoted_src.port, e.quoted_dst.port, proto_tcp, false, analysis);
+    e.quoted_stream = analysis.stream;
+}
+
+}  // namespace
+
+int linktype_of_encapsulation(int wtap_encap) {
+    // wiretap exports only the pcap-to-wiretap direction: ask it for each link type decoded, once
+    // per encapsulation (a file rarely has more than one).
+    static int last_encap = -2, last_link_type = -1;
+    if (wtap_encap == last_encap) return last_link_type;
+    static const int kLinkTypes[] = {linktype::kNull,     linktype::kEthernet, linktype::kRaw,  linktype::kLoop,
+                                     linktype::kLinuxSll, linktype::kIpv4,     linktype::kIpv6, linktype::kLinuxSll2};
+    int found = -1;
+    for (int link_type : kLinkTypes)
+        if (found < 0 && wtap_pcap_encap_to_wtap_encap(link_type) == wtap_encap) found = link_type;
+    last_encap = wtap_encap;
+    last_link_type = found;
+    return found;
+}
+
+int64_t frame_time_us(const packet_info *pinfo) {
+    return static_cast<int64_t>(pinfo->abs_ts.secs) * 1000000 + pinfo->abs_ts.nsecs / 1000;
+}
+
+bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out) {
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    const guint length = tvb_captured_length(tvb);
+    const Bytes bytes{length ? tvb_get_ptr(tvb, 0, length) : nullptr, length};
+    const int link_type = linktype_of_encapsulation(ws::frame_encapsulation(pinfo));
+    const DecodedFrame decoded = decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo));
+    const FrameObservations &found = decoded.observations;
+    bool missing = decoded.skipped_tcp;
+
+    out = FrameObservations{};
+    for (int i = 0; i < found.icmp_count; ++i) {
+        IcmpError &e = out.icmp[out.icmp_count++] = found.icmp[i];
+        add_quoted_stream(pinfo, e);
+    }
+    for (int i = 0; i < found.tcp_count; ++i) {
+        TcpSegment s = found.tcp[i];
+        if (add_tcp_analysis(pinfo, s))
+            out.tcp[out.tcp_count++] = s;
+        else
+            missing = true;
+    }
+    for (int i = 0; i < found.udp_count; ++i) {
+        UdpDatagram d = found.udp[i];
+        if (add_udp_stream(pinfo, d.src, d.dst, d.stream)) out.udp[out.udp_count++] = d;
+    }
+    // Only what Wireshark dissected as TCP in this frame counts as missed: the first fragment of a
+    // segment is dissected when the last one completes it. TCP found where the decoder found none
+    // is an encapsulation it does not know.
+    missing |= found.tcp_count == 0 && found.icmp_count == 0;
+    return !(missing && ws::frame_has_protocol(pinfo, proto_tcp));
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,241 @@
+#include <catch2/catch_test_macros.hpp>
+
+#include <initializer_list>
+#include <vector>
+
+#include "frame_table.h"
+#include "wire/frame_decoder.h"
+#include "wire/network_headers.h"
+
+using namespace tcpdiag;
+
+namespace {
+
+using Octets = std::vector<uint8_t>;
+
+void put(Octets &b, std::initializer_list<uint8_t> more) {
+    b.insert(b.end(), more);
+}
+void put16(Octets &b, uint32_t v) {
+    put(b, {uint8_t(v >> 8), uint8_t(v)});
+}
+void put32(Octets &b, uint32_t v) {
+    put(b, {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)});
+}
+void append(Octets &b, const Octets &more) {
+    b.insert(b.end(), more.begin(), more.end());
+}
+
+Octets ethernet(uint16_t type) {
+    Octets b = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6};
+    put16(b, type);
+    return b;
+}
+
+// TCP header with an MSS option (24 bytes) and `payload` bytes of data.
+Octets tcp(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
+           uint16_t payload) {
+    Octets b;
+    put16(b, sport);
+    put16(b, dport);
+    put32(b, seq);
+    put32(b, ack);
+    put(b, {6 << 4, flags});
+    put16(b, window);
+    put(b, {0, 0, 0, 0, 2, 4, 5, 0xb4});
+    b.resize(b.size() + payload, 0xab);
+    return b;
+}
+
+Octets udp(uint16_t sport, uint16_t dport, const Octets &payload) {
+    Octets b;
+    put16(b, sport);
+    put16(b, dport);
+    put16(b, 8 + payload.size());
+    put16(b, 0);
+    append(b, payload);
+    return b;
+}
+
+// IPv4 header 10.0.0.<src> -> 10.0.0.<dst> around `payload`; `fragment` is the flags/offset word.
+Octets ipv4(uint8_t proto, uint8_t src, uint8_t dst, const Octets &payload, uint8_t ttl = 64, uint16_t fragment = 0) {
+    Octets b = {0x45, 0};
+    put16(b, 20 + payload.size());
+    put(b, {0x12, 0x34});
+    put16(b, fragment);
+    put(b, {ttl, proto, 0, 0, 10, 0, 0, src, 10, 0, 0, dst});
+    append(b, payload);
+    return b;
+}
+
+Octets ipv6(uint8_t next, const Octets &payload) {
+    Octets b = {0x60, 0, 0, 0};
+    put16(b, payload.size());
+    put(b, {next, 55});
+    for (int i = 0; i < 2; ++i) put(b, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, uint8_t(1 + i)});
+    append(b, payload);
+    return b;
+}
+
+DecodedFrame decode(int link_type, const Octets &frame) {
+    return decode_frame(link_type, Bytes{frame.data(), frame.size()}, 7, 1000);
+}
+
+}  // namespace
+
+TEST_CASE("a TCP segment behind 802.1Q tags is read field by field", "[frame_decoder]") {
+    Octets frame = ethernet(0x8100);
+    put(frame, {0, 10, 0x08, 0x00});
+    append(frame, ipv4(6, 1, 2, tcp(40000, 443, 1000, 2000, 0x18, 512, 100), 61));
+    const DecodedFrame d = decode(linktype::kEthernet, frame);
+    REQUIRE(d.observations.tcp_count == 1);
+    const TcpSegment &s = d.observations.tcp[0];
+    CHECK(s.frame == 7);
+    CHECK(s.time_us == 1000);
+    CHECK(to_string(s.src) == "10.0.0.1:40000");
+    CHECK(to_string(s.dst) == "10.0.0.2:443");
+    CHECK(s.seq == 1000);
+    CHECK(s.ack == 2000);
+    CHECK(s.flags == 0x18);
+    CHECK(s.window == 512);
+    CHECK(s.payload_len == 100);
+    CHECK(s.ttl == 61);
+    CHECK_FALSE(d.skipped_tcp);
+}
+
+TEST_CASE("the payload length comes from the IP header: padding and snaplen do not change it", "[frame_decoder]") {
+    Octets frame = ethernet(0x0800);
+    append(frame, ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x10, 1, 0)));
+    frame.resize(frame.size() + 6, 0);  // Ethernet padding to 60 bytes
+    CHECK(decode(linktype::kEthernet, frame).observations.tcp[0].payload_len == 0);
+
+    Octets cut = ethernet(0x0800);
+    append(cut, ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x18, 1, 1000)));
+    cut.resize(14 + 20 + 24 + 10);
+    CHECK(decode(linktype::kEthernet, cut).observations.tcp[0].payload_len == 1000);
+}
+
+TEST_CASE("IP fragments and cut-short TCP headers are reported as skipped, not read", "[frame_decoder]") {
+    const Octets first = ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x18, 1, 100), 64, 0x2000);
+    const Octets later = ipv4(6, 1, 2, Octets(64, 0), 64, 0x0010);
+    Octets short_header = ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x18, 1, 0));
+    short_header.resize(20 + 12);
+    for (const Octets *frame : std::initializer_list<const Octets *>{&first, &later, &short_header}) {
+        const DecodedFrame d = decode(linktype::kRaw, *frame);
+        CHECK(d.observations.tcp_count == 0);
+        CHECK(d.skipped_tcp);
+    }
+}
+
+TEST_CASE("tunnels: GRE with a key, IP in IP and VXLAN carry the inner segment", "[frame_decoder]") {
+    Octets gre = {0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42};  // key present, IPv4 inside
+    append(gre, ipv4(6, 3, 4, tcp(5000, 80, 1, 0, 0x02, 64240, 0)));
+    Octets vxlan = {0x08, 0, 0, 0, 0, 0, 1, 0};
+    append(vxlan, ethernet(0x0800));
+    append(vxlan, ipv4(6, 5, 6, tcp(6000, 22, 1, 0, 0x02, 64240, 0)));
+
+    const DecodedFrame g = decode(linktype::kRaw, ipv4(47, 1, 2, gre));
+    REQUIRE(g.observations.tcp_count == 1);
+    CHECK(to_string(g.observations.tcp[0].src) == "10.0.0.3:5000");
+
+    const DecodedFrame i = decode(linktype::kRaw, ipv4(4, 1, 2, ipv4(6, 7, 8, tcp(1, 2, 0, 0, 0x02, 1, 0))));
+    REQUIRE(i.observations.tcp_count == 1);
+    CHECK(to_string(i.observations.tcp[0].dst) == "10.0.0.8:2");
+
+    const DecodedFrame v = decode(linktype::kRaw, ipv4(17, 1, 2, udp(33333, 4789, vxlan)));
+    REQUIRE(v.observations.udp_count == 1);
+    CHECK(to_string(v.observations.udp[0].dst) == "10.0.0.2:4789");
+    REQUIRE(v.observations.tcp_count == 1);
+    CHECK(to_string(v.observations.tcp[0].dst) == "10.0.0.6:22");
+}
+
+TEST_CASE("an ICMP error quoting 8 bytes of TCP names the flow and is not itself a segment", "[frame_decoder]") {
+    Octets icmp = {3, 1, 0, 0, 0, 0, 0, 0};  // host unreachable
+    Octets quoted = ipv4(6, 1, 9, tcp(40000, 443, 77, 0, 0x02, 64240, 0));
+    quoted.resize(20 + 8);
+    append(icmp, quoted);
+    const DecodedFrame d = decode(linktype::kRaw, ipv4(1, 254, 1, icmp));
+    CHECK(d.observations.tcp_count == 0);
+    CHECK_FALSE(d.skipped_tcp);
+    REQUIRE(d.observations.icmp_count == 1);
+    const IcmpError &e = d.observations.icmp[0];
+    CHECK(to_string(e.reporter) == "10.0.0.254");
+    CHECK(e.icmp_version == 4);
+    CHECK(e.type == 3);
+    CHECK(e.code == 1);
+    CHECK(e.quoted_transport == Transport::Tcp);
+    CHECK(to_string(e.quoted_src) == "10.0.0.1:40000");
+    CHECK(to_string(e.quoted_dst) == "10.0.0.9:443");
+
+    Octets echo = {8, 0, 0, 0, 0, 1, 0, 1};
+    CHECK(decode(linktype::kRaw, ipv4(1, 1, 2, echo)).observations.icmp_count == 0);
+}
+
+TEST_CASE("IPv6 extension headers and an atomic fragment lead to the TCP header", "[frame_decoder]") {
+    Octets hop_by_hop = {44, 0, 1, 4, 0, 0, 0, 0};      // next: fragment; PadN
+    Octets atomic_fragment = {6, 0, 0, 0, 0, 0, 0, 9};  // offset 0, no more fragments
+    Octets payload = hop_by_hop;
+    append(payload, atomic_fragment);
+    append(payload, tcp(443, 50000, 5, 6, 0x11, 100, 0));
+    const DecodedFrame d = decode(linktype::kRaw, ipv6(0, payload));
+    REQUIRE(d.observations.tcp_count == 1);
+    CHECK(to_string(d.observations.tcp[0].src) == "[fd00::1]:443");
+    CHECK(d.observations.tcp[0].ttl == 55);
+    CHECK(d.observations.tcp[0].flags == 0x11);
+}
+
+TEST_CASE("MPLS labels, PPPoE sessions and Linux cooked headers are stepped over", "[frame_decoder]") {
+    const Octets inner = ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x02, 1, 0));
+    Octets mpls = ethernet(0x8847);
+    put(mpls, {0, 0x10, 0x00, 64, 0, 0x20, 0x01, 64});  // two labels, the second bottom of stack
+    append(mpls, inner);
+    Octets pppoe = ethernet(0x8864);
+    put(pppoe, {0x11, 0, 0, 1, 0, 0, 0x00, 0x21});
+    append(pppoe, inner);
+    Octets sll2 = {0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0};
+    append(sll2, inner);
+    CHECK(decode(linktype::kEthernet, mpls).observations.tcp_count == 1);
+    CHECK(decode(linktype::kEthernet, pppoe).observations.tcp_count == 1);
+    CHECK(decode(linktype::kLinuxSll2, sll2).observations.tcp_count == 1);
+}
+
+TEST_CASE("every prefix of a frame and an unknown link type decode without reading out of bounds", "[frame_decoder]") {
+    Octets frame = ethernet(0x8100);
+    put(frame, {0, 10, 0x08, 0x00});
+    Octets icmp = {3, 3, 0, 0, 0, 0, 0, 0};
+    append(icmp, ipv4(17, 1, 2, udp(53, 5353, Octets(4, 0))));
+    append(frame, ipv4(1, 2, 1, icmp));
+    for (size_t len = 0; len <= frame.size(); ++len) {
+        const Octets prefix(frame.begin(), frame.begin() + static_cast<long>(len));
+        const DecodedFrame d = decode(linktype::kEthernet, prefix);
+        CHECK(d.observations.icmp_count <= 1);
+    }
+    CHECK(decode(linktype::kEthernet, frame).observations.icmp_count == 1);
+    CHECK(decode(12345, frame).observations.icmp_count == 0);
+}
+
+TEST_CASE("the frame table returns each frame's notes, with gaps and repeats handled", "[frame_table]") {
+    FrameTable table;
+    const FrameNote a{{Transport::Tcp, 1}, {}}, b{{Transport::Tcp, 2}, {}}, c{{Transport::Udp, 0}, {}};
+    const FrameNote two[] = {a, c};
+    table.add(1, &a, 1);
+    table.add(4, two, 2);
+    table.add(4, &b, 1);  // a frame is recorded once
+    table.add(3, &b, 1);  // older than the last one recorded
+    table.add(5, &b, 1);
+    CHECK(table.notes_of(0).count == 0);
+    CHECK(table.notes_of(1).count == 1);
+    CHECK(table.notes_of(1).notes[0].stream.index == 1);
+    CHECK(table.notes_of(2).count == 0);
+    CHECK(table.notes_of(3).count == 0);
+    REQUIRE(table.notes_of(4).count == 2);
+    CHECK(table.notes_of(4).notes[1].stream.transport == Transport::Udp);
+    CHECK(table.notes_of(5).notes[0].stream.index == 2);
+    CHECK(table.notes_of(6).count == 0);
+
+    table.mark_unread(2);
+    table.mark_unread(9);
+    CHECK(table.unread(9));
+    CHECK_FALSE(table.unread(4));
+    CHECK(table.unread_count() == 2);
+}
