@@ -13,6 +13,7 @@
 #include "streams_tap.h"
 #include "summary_tap.h"
 #include "verdict_menu.h"
+#include "ws_compat.h"
 
 namespace tcpdiag {
 
@@ -25,7 +26,7 @@ guint pref_syn_threshold = Config{}.syn_retransmissions_threshold;
 guint pref_data_threshold = Config{}.data_retransmissions_threshold;
 guint pref_zero_window_ms = Config{}.zero_window_threshold_ms;
 gint pref_capture_point = static_cast<gint>(CapturePoint::Auto);
-gboolean pref_read_protocol_tree = FALSE;
+ws::PrefBool pref_read_protocol_tree = FALSE;
 
 const enum_val_t kCapturePoints[] = {
     {"auto", "Automatic (from the TTL of the SYN)", static_cast<gint>(CapturePoint::Auto)},

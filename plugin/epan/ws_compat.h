@@ -37,6 +37,13 @@ inline fvalue_t *value_of(field_info *fi) {
     return fv(fi->value);
 }
 
+// A boolean preference is stored in a gboolean in 4.0 and in a bool from 4.2.
+#if TCPDIAG_WS_AT_LEAST(4, 2)
+using PrefBool = bool;
+#else
+using PrefBool = gboolean;
+#endif
+
 // What plugin_describe() tells the loader (4.4+). Older loaders never look the symbol up.
 #if TCPDIAG_HAS_PLUGIN_DESCRIBE
 constexpr uint32_t kPluginDescription = WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
