@@ -7,7 +7,6 @@
 namespace tcpdiag {
 
 namespace {
-constexpr uint8_t kTcp = static_cast<uint8_t>(Transport::Tcp);
 // Wireshark numbers streams in order of appearance, at most a few per frame (tunnels, ICMP
 // quotes of flows seen nowhere else), so an index beyond that bound is corrupt: growing the
 // table to it would waste memory.
@@ -23,8 +22,8 @@ void Analyzer::note_observation(uint32_t frame, int64_t time_us) {
 
 StreamState &Analyzer::tcp_stream(uint32_t index) {
     if (index >= tcp_.size()) {
-        tcp_.resize(index + 1);
-        tcp_seen_.resize(index + 1, false);
+        tcp_.resize(size_t{index} + 1);
+        tcp_seen_.resize(size_t{index} + 1, false);
     }
     StreamState &st = tcp_[index];
     if (!tcp_seen_[index]) {
@@ -46,8 +45,8 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     if (seg.stream >= observations_ * kMaxStreamsPerObservation + kStreamSlack) return note;
     StreamState &st = tcp_stream(seg.stream);
     const bool first = st.first_frame == 0;
-    note.event = update(st, seg);
-    if (first) tcp_by_flow_[FlowKey::of(kTcp, st.client, st.server)] = seg.stream;
+    note.event = update(st, seg, addresses_);
+    if (first) tcp_flows_.add(seg.stream, tcp_);
     return note;
 }
 
@@ -63,15 +62,12 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
             st = &udp_[index];
             st->transport = Transport::Udp;
             st->index = index;
-            st->client = err.quoted_src;
-            st->server = err.quoted_dst;
+            st->set_endpoints(err.quoted_src, err.quoted_dst, addresses_);
         }
     } else {
         if (!err.quoted_stream_known) {
             // A short quote leaves Wireshark without a stream number: find it by addresses and ports.
-            auto it = tcp_by_flow_.find(FlowKey::of(kTcp, err.quoted_src, err.quoted_dst));
-            if (it == tcp_by_flow_.end()) return false;
-            index = it->second;
+            if (!tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) return false;
         }
         if (index >= tcp_.size() || !tcp_seen_[index]) return false;
         st = &tcp_[index];
@@ -84,7 +80,7 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
 FrameNote Analyzer::observe(const UdpDatagram &dg) {
     note_observation(dg.frame, dg.time_us);
     FrameNote note{{Transport::Udp, dg.stream}, {FrameEventKind::Datagram, Side::Client, 0, 0}};
-    if (StreamState *st = udp_stream(dg.stream)) note.event = update(*st, dg);
+    if (StreamState *st = udp_stream(dg.stream)) note.event = update(*st, dg, addresses_);
     return note;
 }
 

@@ -6,9 +6,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "address_pairs.h"
 #include "config.h"
 #include "diagnosis.h"
 #include "endpoint.h"
+#include "flow_index.h"
 #include "observation.h"
 #include "stream_state.h"
 
@@ -57,8 +59,8 @@ class Analyzer {
     std::deque<StreamState> tcp_;
     std::vector<bool> tcp_seen_;
     std::unordered_map<uint32_t, StreamState> udp_;
-    // Latest TCP stream per address/port pair, to match ICMP errors that quote only 8 bytes.
-    std::unordered_map<FlowKey, uint32_t, FlowKeyHash> tcp_by_flow_;
+    FlowIndex tcp_flows_;         // to match ICMP errors that quote only 8 bytes
+    AddressPairTable addresses_;  // the streams' addresses, each pair of hosts once
     int64_t end_time_us_ = 0;
     uint64_t observations_ = 0;
     uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far

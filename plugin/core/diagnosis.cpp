@@ -27,7 +27,7 @@ Actor reset_actor(const StreamState &st) {
 }
 
 uint32_t first_reset_frame(const StreamState &st) {
-    return st.reset_seen() ? st.of(st.first_reset_side()).rst_frame : 0;
+    return st.reset_seen() ? st.incidents(st.first_reset_side()).rst_frame : 0;
 }
 
 // A SYN that still carries the sender's initial TTL was captured before its first hop.
@@ -47,16 +47,17 @@ bool captured_at_destination(const StreamState &st, const Config &config) {
 
 // Rule 1: a RST whose TTL does not fit its claimed sender (the earliest such RST).
 bool injected(const StreamState &st, Diagnosis &out) {
-    const uint32_t c = st.of(Side::Client).forged_rst_frame, s = st.of(Side::Server).forged_rst_frame;
+    const uint32_t c = st.incidents(Side::Client).forged_rst_frame, s = st.incidents(Side::Server).forged_rst_frame;
     if (!c && !s) return false;
     const Side forged = (c && (!s || c < s)) ? Side::Client : Side::Server;
-    out = make(Verdict::InjectedReset, Actor::Path, st.of(forged).forged_rst_frame, FrameEventKind::None, forged);
+    out =
+        make(Verdict::InjectedReset, Actor::Path, st.incidents(forged).forged_rst_frame, FrameEventKind::None, forged);
     return true;
 }
 
 // Rule 2: the server's first packet is a RST answering the SYN; no SYN/ACK.
 bool refused(const StreamState &st, Diagnosis &out) {
-    const SideState &server = st.of(Side::Server);
+    const SideIncidents &server = st.incidents(Side::Server);
     if (st.of(Side::Client).syns == 0 || st.synack_frame || !st.ended_by_reset(Side::Server) ||
         !server.rst_was_first_packet)
         return false;
@@ -66,14 +67,14 @@ bool refused(const StreamState &st, Diagnosis &out) {
 
 // Rule 3: ICMP Destination Unreachable, and the stream did not recover after it.
 bool icmp_unreachable(const StreamState &st, Diagnosis &out) {
-    if (!st.icmp.frame) return false;
-    const bool recovered =
-        st.last_ack_progress_frame > st.icmp.frame || (st.of(Side::Client).fin_frame && st.of(Side::Server).fin_frame);
+    const IcmpSeen &icmp = st.icmp();
+    if (!icmp.frame) return false;
+    const bool recovered = icmp.ack_progress_after || (st.of(Side::Client).fin_frame && st.of(Side::Server).fin_frame);
     if (recovered) return false;
-    const Actor by = st.icmp.reporter == st.server.address ? Actor::Server : Actor::Path;
-    const bool port = is_port_unreachable(st.icmp.icmp_version, st.icmp.type, st.icmp.code);
+    const Actor by = icmp.reporter == st.server().address ? Actor::Server : Actor::Path;
+    const bool port = is_port_unreachable(icmp.icmp_version, icmp.type, icmp.code);
     const Verdict v = (st.transport == Transport::Udp && port) ? Verdict::PortUnreachable : Verdict::IcmpUnreachable;
-    out = make(v, by, st.icmp.frame, FrameEventKind::IcmpError);
+    out = make(v, by, icmp.frame, FrameEventKind::IcmpError);
     return true;
 }
 
@@ -97,7 +98,7 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
 // Rule 5: a side retransmitted and the peer's ACK never advanced again.
 bool data_loss(const StreamState &st, const Config &config, Diagnosis &out) {
     for (Side s : {Side::Client, Side::Server}) {
-        const SideState &side = st.of(s);
+        const SideIncidents &side = st.incidents(s);
         if (side.unanswered_retransmissions < config.data_retransmissions_threshold) continue;
         out = make(Verdict::DataLoss, reset_actor(st), side.run_last_frame, FrameEventKind::Retransmission, s,
                    side.retransmission_run);
@@ -110,7 +111,7 @@ bool data_loss(const StreamState &st, const Config &config, Diagnosis &out) {
 // Rule 6: a zero window that stayed closed long enough and never reopened.
 bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_time_us, Diagnosis &out) {
     for (Side s : {Side::Client, Side::Server}) {
-        const SideState &side = st.of(s);
+        const SideIncidents &side = st.incidents(s);
         if (!side.window_closed) continue;
         const int64_t end = st.reset_seen() ? st.last_time_us : end_time_us;
         if (end - side.zero_window_since_us < int64_t{config.zero_window_threshold_ms} * 1000) continue;
@@ -127,7 +128,7 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
 bool reset(const StreamState &st, Diagnosis &out) {
     if (!st.reset_seen() || !(st.established() || st.synack_frame)) return false;
     const Side s = st.first_reset_side();
-    const SideState &side = st.of(s);
+    const SideIncidents &side = st.incidents(s);
     const Verdict v = (!side.rst_has_ack && side.rst_answers_segment) ? Verdict::PeerLostState : Verdict::AppReset;
     out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
     return true;

@@ -15,7 +15,7 @@ const char *Role(Side s) {
 }
 
 std::string host(const StreamState &st, Side s) {
-    return to_string(s == Side::Client ? st.client.address : st.server.address);
+    return to_string(s == Side::Client ? st.client().address : st.server().address);
 }
 
 double seconds(int64_t us) {
@@ -23,12 +23,13 @@ double seconds(int64_t us) {
 }
 
 std::string icmp_text(const StreamState &st) {
-    return format("ICMP%s Destination Unreachable (%s, code %u)", st.icmp.icmp_version == 6 ? "v6" : "",
-                  unreachable_code_name(st.icmp.icmp_version, st.icmp.code), st.icmp.code);
+    const IcmpSeen &icmp = st.icmp();
+    return format("ICMP%s Destination Unreachable (%s, code %u)", icmp.icmp_version == 6 ? "v6" : "",
+                  unreachable_code_name(icmp.icmp_version, icmp.code), icmp.code);
 }
 
 std::string retransmission_reason(const StreamState &st, const Diagnosis &d) {
-    const SideState &side = st.of(d.evidence_side);
+    const SideIncidents &side = st.incidents(d.evidence_side);
     std::string text = format("%s %s retransmitted %u times without an ACK from the %s (frames %u to %u",
                               Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.unanswered_retransmissions,
                               role(other(d.evidence_side)), side.run_first_frame, side.run_last_frame);
@@ -36,7 +37,7 @@ std::string retransmission_reason(const StreamState &st, const Diagnosis &d) {
     text += ")";
     if (st.reset_seen()) {
         const Side r = st.first_reset_side();
-        text += format(", then the %s reset the connection (frame %u).", role(r), st.of(r).rst_frame);
+        text += format(", then the %s reset the connection (frame %u).", role(r), st.incidents(r).rst_frame);
     } else {
         text += ", then silence until the capture ended.";
     }
@@ -45,7 +46,7 @@ std::string retransmission_reason(const StreamState &st, const Diagnosis &d) {
 
 std::string reset_reason(const StreamState &st, const Diagnosis &d) {
     const Side s = d.evidence_side;
-    const SideState &side = st.of(s);
+    const SideIncidents &side = st.incidents(s);
     if (d.verdict == Verdict::PeerLostState)
         return format(
             "%s %s answered the %s's segment with a RST without ACK (frame %u): it no longer knows "
@@ -64,25 +65,26 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
     switch (d.verdict) {
         case Verdict::InjectedReset: {
             const SideState &side = st.of(d.evidence_side);
-            const char *ttl = st.client.address.family == 6 ? "hop limit" : "TTL";
+            const SideIncidents &forged = st.incidents(d.evidence_side);
+            const char *ttl = st.client().address.family == 6 ? "hop limit" : "TTL";
             const std::string earlier = side.ttl_min == side.ttl_max
                                             ? std::to_string(side.ttl_min)
                                             : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
             return format(
                 "RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
                 "device in the path forged it.",
-                side.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, side.forged_rst_ttl, ttl,
+                forged.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, forged.forged_rst_ttl, ttl,
                 earlier.c_str());
         }
         case Verdict::Refused:
             return format(
                 "Server %s answered the SYN with a reset (frame %u) and no SYN/ACK: nothing listens on port "
                 "%u, or the application refuses the connection.",
-                host(st, Side::Server).c_str(), server.rst_frame, st.server.port);
+                host(st, Side::Server).c_str(), st.incidents(Side::Server).rst_frame, st.server().port);
         case Verdict::IcmpUnreachable:
         case Verdict::PortUnreachable:
-            return format("%s answered with %s for %s (frame %u).", to_string(st.icmp.reporter).c_str(),
-                          icmp_text(st).c_str(), to_string(st.server).c_str(), st.icmp.frame);
+            return format("%s answered with %s for %s (frame %u).", to_string(st.icmp().reporter).c_str(),
+                          icmp_text(st).c_str(), to_string(st.server()).c_str(), st.icmp().frame);
         case Verdict::HandshakeLoss:
             if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
                 return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake.",
@@ -99,7 +101,7 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                 client.first_syn_ttl);
         case Verdict::DataLoss: return retransmission_reason(st, d);
         case Verdict::ZeroWindowStall: {
-            const SideState &side = st.of(d.evidence_side);
+            const SideIncidents &side = st.incidents(d.evidence_side);
             return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s closed).",
                           Role(d.evidence_side), host(st, d.evidence_side).c_str(), side.zero_window_frame,
                           seconds(d.stall_us));
@@ -135,7 +137,7 @@ std::string reason(const StreamState &st, const Diagnosis &d) {
 
 std::string next_step(const StreamState &st, const Diagnosis &d) {
     const std::string server = host(st, Side::Server), client = host(st, Side::Client);
-    const unsigned port = st.server.port;
+    const unsigned port = st.server().port;
     switch (d.verdict) {
         case Verdict::InjectedReset:
             return "look for a firewall, IPS or WAN accelerator between " + client + " and " + server +
@@ -150,8 +152,8 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
                           port, server.c_str());
         case Verdict::IcmpUnreachable:
             return format("review the filtering and routing at %s, which reports %s unreachable (%s)",
-                          to_string(st.icmp.reporter).c_str(), to_string(st.server).c_str(),
-                          unreachable_code_name(st.icmp.icmp_version, st.icmp.code));
+                          to_string(st.icmp().reporter).c_str(), to_string(st.server()).c_str(),
+                          unreachable_code_name(st.icmp().icmp_version, st.icmp().code));
         case Verdict::HandshakeLoss:
             return format(
                 "capture at %s at the same time: if the SYNs are absent there, the network between drops them "
@@ -173,7 +175,7 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
             return format(
                 "the application receiving on %s stopped reading its socket: look at that process (hung, "
                 "blocked or overloaded) at the time of frame %u",
-                to_string(d.evidence_side == Side::Client ? st.client : st.server).c_str(), d.evidence_frame);
+                to_string(d.evidence_side == Side::Client ? st.client() : st.server()).c_str(), d.evidence_frame);
         case Verdict::PeerLostState:
             return "the " + std::string(role(d.evidence_side)) +
                    "'s TCP, or a NAT, firewall or load balancer in between, dropped the connection state: check idle "
@@ -183,8 +185,8 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
             return format(
                 "identify the application on %s port %u and find out why it aborted the connection (its logs "
                 "at the time of frame %u)",
-                host(st, d.evidence_side).c_str(), d.evidence_side == Side::Client ? st.client.port : st.server.port,
-                d.evidence_frame);
+                host(st, d.evidence_side).c_str(),
+                d.evidence_side == Side::Client ? st.client().port : st.server().port, d.evidence_frame);
         case Verdict::GracefulClose:
             return "nothing to fix in TCP; if the application reports an error, read its payload";
         case Verdict::Open:
@@ -211,7 +213,7 @@ std::string evidence_note(const StreamState &st, const Diagnosis &d, const Frame
         case FrameEventKind::Fin: return format("FIN from the %s (%s)", role(event.side), title);
         case FrameEventKind::Reset:
             if (d.verdict == Verdict::DataLoss) {
-                const SideState &lossy = st.of(d.evidence_side);
+                const SideIncidents &lossy = st.incidents(d.evidence_side);
                 std::string text = format("%s reset the connection after %u unanswered retransmissions by the %s",
                                           Role(event.side), lossy.unanswered_retransmissions, role(d.evidence_side));
                 if (lossy.run_original_frame) text += format(" of frame %u", lossy.run_original_frame);

@@ -163,8 +163,8 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     StreamRow r;
     r.stream = st.index;
     r.transport = st.transport == Transport::Tcp ? "tcp" : "udp";
-    r.client = to_string(st.client);
-    r.server = to_string(st.server);
+    r.client = to_string(st.client());
+    r.server = to_string(st.server());
     r.verdict = verdict_name(d.verdict);
     r.reset_by = actor_name(d.reset_by);
     r.syn_retransmissions = st.syn_retransmissions();

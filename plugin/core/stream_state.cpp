@@ -4,6 +4,13 @@ namespace tcpdiag {
 
 namespace {
 
+// What incidents() shows for a stream that had none.
+constexpr StreamIncidents kNoIncidents{};
+
+int idx(Side s) {
+    return static_cast<int>(s);
+}
+
 // RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
 bool seq_after(uint32_t a, uint32_t b) {
     return static_cast<int32_t>(a - b) > 0;
@@ -19,7 +26,6 @@ void note_frame(StreamState &stream, uint32_t frame, int64_t time_us) {
         stream.first_frame = frame;
         stream.first_time_us = time_us;
     }
-    stream.last_frame = frame;
     stream.last_time_us = time_us;
 }
 
@@ -30,25 +36,27 @@ void note_ttl(SideState &side, uint8_t ttl) {
 }
 
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
-    SideState &me = stream.of(s);
+    const SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
+    SideIncidents &mine = stream.record_incidents(s);
     // A TTL outside the range of this address's earlier packets was set by someone else.
-    if (!me.forged_rst_frame && seg.ttl && me.ttl_max && (seg.ttl < me.ttl_min || seg.ttl > me.ttl_max)) {
-        me.forged_rst_frame = seg.frame;
-        me.forged_rst_ttl = seg.ttl;
+    if (!mine.forged_rst_frame && seg.ttl && me.ttl_max && (seg.ttl < me.ttl_min || seg.ttl > me.ttl_max)) {
+        mine.forged_rst_frame = seg.frame;
+        mine.forged_rst_ttl = seg.ttl;
     }
-    if (me.rst_frame && !me.rst_ignored) return {};  // later resets only repeat the first
-    me.rst_ignored = false;
-    me.rst_frame = seg.frame;
-    me.rst_was_first_packet = me.packets == 1;
-    me.rst_has_ack = seg.flags & tcp_flag::kAck;
-    me.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
-    me.rst_answers_segment = stream.any_sender && stream.last_sender == other(s);
-    const uint32_t confirmed = me.rst_has_ack ? seg.ack : me.highest_ack;
-    const bool confirmed_known = me.rst_has_ack || me.ack_known;
-    me.rst_unacked_bytes =
+    if (mine.rst_frame && !mine.rst_ignored) return {};  // later resets only repeat the first
+    mine.rst_ignored = false;
+    mine.rst_frame = seg.frame;
+    mine.rst_was_first_packet = me.packets == 1;
+    mine.rst_has_ack = seg.flags & tcp_flag::kAck;
+    mine.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
+    // packets() counts this RST already: more than one means another segment came before it.
+    mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender == other(s);
+    const uint32_t confirmed = mine.rst_has_ack ? seg.ack : me.highest_ack;
+    const bool confirmed_known = mine.rst_has_ack || me.ack_known;
+    mine.rst_unacked_bytes =
         (peer.seq_known && confirmed_known && seq_after(peer.next_seq, confirmed)) ? peer.next_seq - confirmed : 0;
-    me.rst_acked_everything = me.rst_unacked_bytes == 0;
+    mine.rst_acked_everything = mine.rst_unacked_bytes == 0;
     return {FrameEventKind::Reset, s, 0, 0};
 }
 
@@ -71,27 +79,32 @@ FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
 
 // A retransmission counts towards loss only if it resends data the peer has not acknowledged;
 // resending acknowledged data (a lost ACK, a spurious timeout) says nothing about the path ahead.
-FrameEvent note_retransmission(SideState &me, const SideState &peer, Side s, const TcpSegment &seg) {
-    saturating_increment(me.retransmissions);
+FrameEvent note_retransmission(StreamState &stream, Side s, const TcpSegment &seg) {
+    const SideState &peer = stream.of(other(s));
+    SideIncidents &mine = stream.record_incidents(s);
+    saturating_increment(mine.retransmissions);
     const uint32_t end = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
     if (!peer.ack_known || !seq_after(end, peer.highest_ack)) return {};
-    if (me.unanswered_retransmissions == 0) {
-        saturating_increment(me.retransmission_run);
-        me.run_first_frame = seg.frame;
-        me.run_original_frame = seg.rto_frame;
+    if (mine.unanswered_retransmissions == 0) {
+        saturating_increment(mine.retransmission_run);
+        mine.run_first_frame = seg.frame;
+        mine.run_original_frame = seg.rto_frame;
     }
-    saturating_increment(me.unanswered_retransmissions);
-    me.run_last_frame = seg.frame;
-    return {FrameEventKind::Retransmission, s, me.retransmission_run, me.unanswered_retransmissions};
+    saturating_increment(mine.unanswered_retransmissions);
+    mine.run_last_frame = seg.frame;
+    return {FrameEventKind::Retransmission, s, mine.retransmission_run, mine.unanswered_retransmissions};
 }
 
-// The ACK of this side confirmed new data of the peer: the peer's retransmissions are answered.
-void note_ack(StreamState &stream, SideState &me, SideState &peer, const TcpSegment &seg) {
+// The ACK of this side confirmed new data of the peer: the peer's retransmissions are answered,
+// and the path works after an earlier ICMP error. (The first pass reads frames in order, so an
+// ACK after the error has the higher frame number.)
+void note_ack(StreamState &stream, Side s, const TcpSegment &seg) {
+    SideState &me = stream.of(s);
     if (me.ack_known && !seq_after(seg.ack, me.highest_ack)) return;
     me.highest_ack = seg.ack;
     me.ack_known = true;
-    peer.unanswered_retransmissions = 0;
-    stream.last_ack_progress_frame = seg.frame;
+    if (SideIncidents *peer = stream.recorded_incidents(other(s))) peer->unanswered_retransmissions = 0;
+    if (stream.icmp().frame && seg.frame > stream.icmp().frame) stream.record_icmp().ack_progress_after = true;
 }
 
 // Returns true when the segment carries data beyond anything this side sent before.
@@ -105,17 +118,34 @@ bool note_sequence(SideState &me, const TcpSegment &seg) {
 }
 
 // Returns true when this segment closed the window (a new zero-window run starts).
-bool note_window(SideState &me, const TcpSegment &seg) {
+bool note_window(StreamState &stream, Side s, const TcpSegment &seg) {
     if (seg.window != 0) {
-        me.window_closed = false;
+        if (SideIncidents *mine = stream.recorded_incidents(s)) mine->window_closed = false;
         return false;
     }
-    if (me.window_closed) return false;
-    me.window_closed = true;
-    saturating_increment(me.zero_window_run);
-    me.zero_window_frame = seg.frame;
-    me.zero_window_since_us = seg.time_us;
+    SideIncidents &mine = stream.record_incidents(s);
+    if (mine.window_closed) return false;
+    mine.window_closed = true;
+    saturating_increment(mine.zero_window_run);
+    mine.zero_window_frame = seg.frame;
+    mine.zero_window_since_us = seg.time_us;
     return true;
+}
+
+// Which side sent the segment; decides roles on the stream's first packet.
+Side side_of(StreamState &stream, const TcpSegment &seg, AddressPairTable &addresses) {
+    if (stream.packets() == 0 && stream.first_frame == 0) {
+        const bool syn = seg.flags & tcp_flag::kSyn, ack = seg.flags & tcp_flag::kAck;
+        bool src_is_client;
+        if (syn) {
+            src_is_client = !ack;  // SYN comes from the client, SYN/ACK from the server
+        } else {
+            src_is_client = seg.src.port > seg.dst.port;  // midstream: the lower port is most likely the service
+            stream.role_guessed = true;
+        }
+        stream.set_endpoints(src_is_client ? seg.src : seg.dst, src_is_client ? seg.dst : seg.src, addresses);
+    }
+    return seg.src == stream.client() ? Side::Client : Side::Server;
 }
 
 }  // namespace
@@ -128,36 +158,54 @@ bool StreamState::established() const {
 }
 
 Side StreamState::first_reset_side() const {
-    const uint32_t c = ended_by_reset(Side::Client) ? side[0].rst_frame : 0;
-    const uint32_t s = ended_by_reset(Side::Server) ? side[1].rst_frame : 0;
+    const uint32_t c = ended_by_reset(Side::Client) ? incidents(Side::Client).rst_frame : 0;
+    const uint32_t s = ended_by_reset(Side::Server) ? incidents(Side::Server).rst_frame : 0;
     if (c && (!s || c < s)) return Side::Client;
     return Side::Server;
 }
 
-Side side_of(StreamState &stream, const TcpSegment &seg) {
-    if (stream.packets() == 0 && stream.first_frame == 0) {
-        const bool syn = seg.flags & tcp_flag::kSyn, ack = seg.flags & tcp_flag::kAck;
-        bool src_is_client;
-        if (syn) {
-            src_is_client = !ack;  // SYN comes from the client, SYN/ACK from the server
-        } else {
-            src_is_client = seg.src.port > seg.dst.port;  // midstream: the lower port is most likely the service
-            stream.role_guessed = true;
-        }
-        stream.client = src_is_client ? seg.src : seg.dst;
-        stream.server = src_is_client ? seg.dst : seg.src;
-    }
-    return seg.src == stream.client ? Side::Client : Side::Server;
+Endpoint StreamState::client() const {
+    return {addresses_ ? addresses_->client : Address{}, client_port_};
 }
 
-FrameEvent update(StreamState &stream, const TcpSegment &seg) {
-    const Side s = side_of(stream, seg);
+Endpoint StreamState::server() const {
+    return {addresses_ ? addresses_->server : Address{}, server_port_};
+}
+
+void StreamState::set_endpoints(const Endpoint &client, const Endpoint &server, AddressPairTable &addresses) {
+    addresses_ = addresses.intern(client.address, server.address);
+    client_port_ = client.port;
+    server_port_ = server.port;
+}
+
+const SideIncidents &StreamState::incidents(Side s) const {
+    return (incidents_ ? *incidents_ : kNoIncidents).side[idx(s)];
+}
+
+const IcmpSeen &StreamState::icmp() const {
+    return (incidents_ ? *incidents_ : kNoIncidents).icmp;
+}
+
+SideIncidents &StreamState::record_incidents(Side s) {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->side[idx(s)];
+}
+
+IcmpSeen &StreamState::record_icmp() {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->icmp;
+}
+
+SideIncidents *StreamState::recorded_incidents(Side s) {
+    return incidents_ ? &incidents_->side[idx(s)] : nullptr;
+}
+
+FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &addresses) {
+    const Side s = side_of(stream, seg, addresses);
     SideState &me = stream.of(s);
-    SideState &peer = stream.of(other(s));
     const bool client = s == Side::Client;
     note_frame(stream, seg.frame, seg.time_us);
     saturating_increment(me.packets);
-    me.payload_bytes += seg.payload_len;
 
     FrameEvent event{FrameEventKind::None, s, 0, 0};
     if (seg.flags & tcp_flag::kRst) {
@@ -166,11 +214,13 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg) {
     } else {
         // A TCP that accepted a reset sends nothing more; one that answers an out-of-sequence
         // RST (a challenge ACK) ignored it.
-        if (peer.rst_frame && !peer.rst_in_sequence) peer.rst_ignored = true;
+        if (SideIncidents *peer = stream.recorded_incidents(other(s)))
+            if (peer->rst_frame && !peer->rst_in_sequence) peer->rst_ignored = true;
         note_ttl(me, seg.ttl);
-        if (seg.flags & tcp_flag::kAck) note_ack(stream, me, peer, seg);
+        if (seg.flags & tcp_flag::kAck) note_ack(stream, s, seg);
         const bool new_data = note_sequence(me, seg) && (seg.payload_len || (seg.flags & tcp_flag::kFin));
-        if (new_data && !seg.retransmission) me.unanswered_retransmissions = 0;  // not stuck: sending on
+        if (new_data && !seg.retransmission)  // not stuck: sending on
+            if (SideIncidents *mine = stream.recorded_incidents(s)) mine->unanswered_retransmissions = 0;
 
         if (seg.flags & tcp_flag::kSyn) {
             const bool synack = seg.flags & tcp_flag::kAck;
@@ -185,41 +235,39 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg) {
                 if (!me.fin_frame) me.fin_frame = seg.frame;
                 event.kind = FrameEventKind::Fin;
             }
-            if (note_window(me, seg)) {
+            if (note_window(stream, s, seg)) {
                 stream.history.add(history_letter::kZeroWindow, client);
-                event = {FrameEventKind::ZeroWindow, s, me.zero_window_run, 0};
+                event = {FrameEventKind::ZeroWindow, s, stream.incidents(s).zero_window_run, 0};
             }
             if (seg.retransmission && (seg.payload_len || (seg.flags & tcp_flag::kFin))) {
                 stream.history.add(history_letter::kRetransmission, client);
-                const FrameEvent retransmission = note_retransmission(me, peer, s, seg);
+                const FrameEvent retransmission = note_retransmission(stream, s, seg);
                 if (retransmission.kind != FrameEventKind::None) event = retransmission;
             }
         }
     }
-    stream.any_sender = true;
     stream.last_sender = s;
     return event;
 }
 
 FrameEvent update(StreamState &stream, const IcmpError &error) {
-    const bool about_client_packet = error.quoted_src == stream.client;
+    const bool about_client_packet = error.quoted_src == stream.client();
     note_frame(stream, error.frame, error.time_us);
     stream.history.add(history_letter::kIcmp, about_client_packet);
-    stream.icmp.frame = error.frame;
-    stream.icmp.reporter = error.reporter;
-    stream.icmp.icmp_version = error.icmp_version;
-    stream.icmp.type = error.type;
-    stream.icmp.code = error.code;
+    IcmpSeen &icmp = stream.record_icmp();
+    icmp.frame = error.frame;
+    icmp.reporter = error.reporter;
+    icmp.icmp_version = error.icmp_version;
+    icmp.type = error.type;
+    icmp.code = error.code;
+    icmp.ack_progress_after = false;
     return {FrameEventKind::IcmpError, about_client_packet ? Side::Client : Side::Server, 0, 0};
 }
 
-FrameEvent update(StreamState &stream, const UdpDatagram &datagram) {
-    if (stream.first_frame == 0) {
-        stream.client = datagram.src;
-        stream.server = datagram.dst;
-    }
+FrameEvent update(StreamState &stream, const UdpDatagram &datagram, AddressPairTable &addresses) {
+    if (stream.first_frame == 0) stream.set_endpoints(datagram.src, datagram.dst, addresses);
     note_frame(stream, datagram.frame, datagram.time_us);
-    const Side s = datagram.src == stream.client ? Side::Client : Side::Server;
+    const Side s = datagram.src == stream.client() ? Side::Client : Side::Server;
     saturating_increment(stream.of(s).packets);
     stream.history.add(history_letter::kData, s == Side::Client);
     return {FrameEventKind::Datagram, s, 0, 0};

@@ -32,7 +32,7 @@ void Ranking::clear() {
 namespace {
 
 std::string port_key(const StreamState &stream) {
-    std::string key = std::to_string(stream.server.port);
+    std::string key = std::to_string(stream.server().port);
     if (stream.transport == Transport::Udp) key += "/udp";
     return key;
 }
@@ -65,7 +65,7 @@ bool VerdictSummary::place(const StreamState &stream, Verdict verdict, Verdict &
         count(it->second, -1);
         placed_.erase(it);
     }
-    Placed placed{verdict, port_key(stream), to_string(stream.server.address)};
+    Placed placed{verdict, port_key(stream), to_string(stream.server().address)};
     count(placed, +1);
     placed_.emplace(key, std::move(placed));
     return true;

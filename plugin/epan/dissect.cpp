@@ -66,8 +66,8 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         const StreamState &st = *out.stream;
         out.diagnosis = analyzer.diagnose(st);
         out.is_evidence = is_failure(out.diagnosis.verdict) && proves(out.diagnosis, pinfo->num, note.event);
-        out.client = pool_copy(pinfo, to_string(st.client));
-        out.server = pool_copy(pinfo, to_string(st.server));
+        out.client = pool_copy(pinfo, to_string(st.client()));
+        out.server = pool_copy(pinfo, to_string(st.server()));
         out.history = pool_copy(pinfo, st.history.str());
         // The sentences cost a formatting each: build them only when someone will read them.
         out.reason =

@@ -7,13 +7,14 @@ using namespace tcpdiag;
 
 namespace {
 
+AddressPairTable addresses;  // outlives the streams below
+
 StreamState stream_to(uint32_t index, uint8_t last_octet, uint16_t port, Transport transport = Transport::Tcp) {
     StreamState st;
     st.transport = transport;
     st.index = index;
     const uint8_t server[4] = {10, 0, 0, last_octet};
-    st.server.address = Address::ipv4(server);
-    st.server.port = port;
+    st.set_endpoints(Endpoint{}, Endpoint{Address::ipv4(server), port}, addresses);
     return st;
 }
 

@@ -106,7 +106,7 @@ TEST_CASE("retransmissions never acknowledged, then the sender's reset, is data 
     CHECK(d.verdict == Verdict::DataLoss);  // not app_reset: the reset follows the losses
     CHECK(d.reset_by == Actor::Client);
     CHECK(d.evidence_side == Side::Client);
-    CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).unanswered_retransmissions == 5);
+    CHECK(a.find({Transport::Tcp, 0})->incidents(Side::Client).unanswered_retransmissions == 5);
 }
 
 TEST_CASE("retransmissions then silence until the capture ends is data loss with nobody resetting") {
@@ -142,7 +142,7 @@ TEST_CASE("RST with ACK after everything was acknowledged is an application rese
     const Diagnosis d = verdict_of(a);
     CHECK(d.verdict == Verdict::AppReset);
     CHECK(d.reset_by == Actor::Server);
-    CHECK(a.find({Transport::Tcp, 0})->of(Side::Server).rst_acked_everything);
+    CHECK(a.find({Transport::Tcp, 0})->incidents(Side::Server).rst_acked_everything);
 }
 
 TEST_CASE("RST without ACK answering a segment means the peer lost the connection state") {
@@ -222,7 +222,7 @@ TEST_CASE("a midstream stream gets reset verdicts, roles guessed from the lower 
     a.observe(seg);
     const StreamState &st = *a.find({Transport::Tcp, 0});
     CHECK(st.role_guessed);
-    CHECK(st.server.port == 443);
+    CHECK(st.server().port == 443);
     const Diagnosis d = a.diagnose(st);
     CHECK(d.verdict == Verdict::AppReset);
     CHECK(d.reset_by == Actor::Server);
