@@ -9,10 +9,23 @@
 
 namespace tcpdiag {
 
-// What happened to one end of a stream, beyond opening and closing it.
+// What happened to one end of a stream, beyond opening and closing it. (The widest fields come
+// first in each group, so that the struct has no padding.)
 struct SideIncidents {
+    // Zero window advertised by this side and not yet reopened.
+    int64_t zero_window_since_us = 0;
+    uint32_t zero_window_frame = 0;
+    uint16_t zero_window_run = 0;
+    bool window_closed = false;
+
+    // The first RST claiming to come from this side with a TTL / hop limit outside the range of
+    // its earlier packets: kept whatever happens next, it is the mark of a forging device.
+    uint8_t forged_rst_ttl = 0;
+    uint32_t forged_rst_frame = 0;
+
     // The RST of this side that ended the stream: the first one the peer did not ignore.
     uint32_t rst_frame = 0;
+    uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
     bool rst_has_ack = false, rst_acked_everything = false;
     bool rst_in_sequence = false;       // its seq is what the peer acknowledged last: acceptable
     bool rst_answers_segment = false;   // the packet before it came from the peer
@@ -20,25 +33,13 @@ struct SideIncidents {
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
     // 5961): it did not end the connection, and the side's next RST replaces it.
     bool rst_ignored = false;
-    uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
 
-    // The first RST claiming to come from this side with a TTL / hop limit outside the range of
-    // its earlier packets: kept whatever happens next, it is the mark of a forging device.
-    uint32_t forged_rst_frame = 0;
-    uint8_t forged_rst_ttl = 0;
-
-    uint32_t retransmissions = 0;  // data retransmissions, SYNs excluded
     // Retransmissions of data the peer had not acknowledged, since its ACK last advanced and
     // since this side last sent new data: the current unanswered run.
     uint16_t unanswered_retransmissions = 0;
     uint16_t retransmission_run = 0;  // numbers the runs so frames can be tied to the last one
+    uint32_t retransmissions = 0;     // data retransmissions, SYNs excluded
     uint32_t run_first_frame = 0, run_last_frame = 0, run_original_frame = 0;
-
-    // Zero window advertised by this side and not yet reopened.
-    bool window_closed = false;
-    uint16_t zero_window_run = 0;
-    uint32_t zero_window_frame = 0;
-    int64_t zero_window_since_us = 0;
 };
 
 // The latest ICMP error quoting the stream (what matters is whether the stream recovered after it).
