@@ -17,13 +17,19 @@ void to_ws_address(const Address &a, address &out) {
         set_address(&out, AT_IPv4, 4, a.bytes.data());
 }
 
-bool add_tcp_analysis(const packet_info *pinfo, TcpSegment &s) {
+// Wireshark's TCP analysis of the conversation between these endpoints at this frame.
+bool tcp_analysis_between(const packet_info *pinfo, const Endpoint &a, const Endpoint &b, bool segment_flags,
+                          ws::TcpAnalysis &analysis) {
     static const int proto_tcp = proto_get_id_by_filter_name("tcp");
     address src, dst;
-    to_ws_address(s.src.address, src);
-    to_ws_address(s.dst.address, dst);
+    to_ws_address(a.address, src);
+    to_ws_address(b.address, dst);
+    return ws::tcp_analysis_of(pinfo->num, &src, &dst, a.port, b.port, proto_tcp, segment_flags, analysis);
+}
+
+bool add_tcp_analysis(const packet_info *pinfo, TcpSegment &s) {
     ws::TcpAnalysis analysis;
-    if (!ws::tcp_analysis_of(pinfo->num, &src, &dst, s.src.port, s.dst.port, proto_tcp, true, analysis)) return false;
+    if (!tcp_analysis_between(pinfo, s.src, s.dst, true, analysis)) return false;
     s.stream = analysis.stream;
     s.retransmission = analysis.retransmission;
     s.rto_frame = analysis.rto_frame;
@@ -44,13 +50,8 @@ void add_quoted_stream(const packet_info *pinfo, IcmpError &e) {
         e.quoted_stream_known = add_udp_stream(pinfo, e.quoted_src, e.quoted_dst, e.quoted_stream);
         return;
     }
-    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
-    address src, dst;
-    to_ws_address(e.quoted_src.address, src);
-    to_ws_address(e.quoted_dst.address, dst);
     ws::TcpAnalysis analysis;
-    e.quoted_stream_known =
-        ws::tcp_analysis_of(pinfo->num, &src, &dst, e.quoted_src.port, e.quoted_dst.port, proto_tcp, false, analysis);
+    e.quoted_stream_known = tcp_analysis_between(pinfo, e.quoted_src, e.quoted_dst, false, analysis);
     e.quoted_stream = analysis.stream;
 }
 

@@ -14,10 +14,6 @@ namespace {
 
 TwoPoint *current = nullptr;
 
-int64_t microseconds(const nstime_t &t) {
-    return int64_t(t.secs) * 1000000 + t.nsecs / 1000;
-}
-
 bool configured() {
     const char *path = peer_capture_path();
     return path && *path;
@@ -60,7 +56,7 @@ void peer_session_cleanup() {
 }
 
 void peer_note_frame(packet_info *pinfo) {
-    if (current && !current->correlated()) current->note_local_time(microseconds(pinfo->abs_ts));
+    if (current && !current->correlated()) current->note_local_time(frame_time_us(pinfo));
 }
 
 void peer_collect(tvbuff_t *tvb, packet_info *pinfo, const FrameObservations &obs) {
@@ -73,7 +69,7 @@ void peer_collect(tvbuff_t *tvb, packet_info *pinfo, const FrameObservations &ob
         LocalPacket local;
         if (!packet || !stream_of(*packet, obs, local.stream)) return;
         packet->frame = pinfo->num;
-        packet->time_us = microseconds(pinfo->abs_ts);
+        packet->time_us = frame_time_us(pinfo);
         local.packet = *packet;
         current->add_local(local);
     } catch (const std::exception &e) {
