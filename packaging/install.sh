@@ -27,16 +27,40 @@ config=$(folder_of "Personal configuration:")
 [ -n "$config" ] || { echo "install: tshark does not report its personal configuration folder" >&2; exit 1; }
 dest="$base/epan"
 profile="$config/profiles/tcpdiag"
+# Wireshark loads neither copy of a plugin found in two of its folders, and a file dpkg installed
+# belongs to the package: a copy already in the system folder is kept, never doubled or replaced.
+owner=$(dpkg-query -S "$dest/tcpdiag.so" 2>/dev/null | cut -d: -f1 || true)
+other=""
+if [ "$folder" = Personal ]; then
+  global=$(folder_of "Global Plugins:")
+  [ -f "$global/epan/tcpdiag.so" ] && other="$global/epan/tcpdiag.so"
+fi
 if [ "${1:-}" = "--uninstall" ]; then
-  rm -f "$dest/tcpdiag.so"
-  echo "removed $dest/tcpdiag.so"
+  if [ -n "$owner" ]; then
+    echo "left $dest/tcpdiag.so: it belongs to the $owner package (dpkg -r $owner removes it)"
+  else
+    rm -f "$dest/tcpdiag.so"
+    echo "removed $dest/tcpdiag.so"
+  fi
   rm -rf "$profile"  # with what Wireshark added to it (recent, ...)
   echo "removed the tcpdiag profile $profile"
   exit 0
 fi
-mkdir -p "$dest"
-install -m 0644 "$so" "$dest/tcpdiag.so"
-echo "installed $dest/tcpdiag.so (Wireshark $version)"
+installed_elsewhere=${other:-${owner:+$dest/tcpdiag.so}}
+if [ -n "$installed_elsewhere" ]; then
+  if cmp -s "$so" "$installed_elsewhere"; then
+    echo "kept $installed_elsewhere: it is this build already"
+  else
+    # Replacing it would change what the user installed; a second copy would load nowhere.
+    echo "install: kept $installed_elsewhere, from another build (${owner:+the $owner package, }system-wide):" \
+      "Wireshark will load that one, not this build. To use this build, remove it first" \
+      "(dpkg -r tcpdiag, or sudo packaging/install.sh --uninstall)." >&2
+  fi
+else
+  mkdir -p "$dest"
+  install -m 0644 "$so" "$dest/tcpdiag.so"
+  echo "installed $dest/tcpdiag.so (Wireshark $version)"
+fi
 mkdir -p "$profile"
 for f in "$profile_src"/*; do install -m 0644 "$f" "$profile/$(basename "$f")"; done
 echo "installed the tcpdiag profile into $profile (wireshark -C tcpdiag, or pick it in the status bar)"

@@ -5,8 +5,9 @@ loads plugins only from the system folder), removed with dpkg -r, always, even w
 Checks: the package depends on the exact version of the libwireshark package the plugin was built
 against; once installed, tshark lists the plugin from the system plugin folder, gives the expected
 verdicts for a capture, and finds the global tcpdiag profile (-C tcpdiag) with its verdict column;
-after removal nothing of it is left. The package is installed for seconds only, and the test runs
-alone (RUN_SERIAL), since a plugin in the system folder would also load into every other tshark.
+after removal nothing of it is left. It runs under tests/support/clean_system.sh: on an overlay of
+the system where no tcpdiag is installed, so the machine's own package or plugin is neither seen nor
+changed, and whatever dpkg does vanishes with the test.
 """
 import argparse
 import csv

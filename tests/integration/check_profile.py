@@ -8,6 +8,10 @@ values, its coloring rules must mark each failure family, and Wireshark must rep
 the profile's files (a malformed file would otherwise be dropped silently by the GUI). The profile
 zip must unpack to the layout Edit > Configuration Profiles > Import takes (one folder per profile)
 and work the same from there. `install.sh --uninstall` must remove both again.
+
+With a tcpdiag.so already in the system plugin folder (which Wireshark would then find twice and load
+from neither), install.sh must keep that copy as it is and add none, saying so when it is another build. That part puts files into the system folder: it runs only on the throwaway view of
+the system that tests/support/clean_system.sh makes (as root, the user commands as uid 65534).
 """
 import argparse
 import os
@@ -108,6 +112,53 @@ def check_columns(user, capture, profile_args, titles, problems, label):
     return resolved
 
 
+def global_plugin(user):
+    for line in user.run(["tshark", "-G", "folders"]).stdout.splitlines():
+        name, _, path = line.partition("\t")
+        if name.strip() == "Global Plugins:":
+            return os.path.join(path.strip(), "epan", "tcpdiag.so")
+    raise RuntimeError("tshark -G folders names no global plugin folder")
+
+
+def check_second_copy(root, top, version, plugin_so, problems):
+    """install.sh with a tcpdiag.so in the system folder: another build, then this build."""
+    if os.environ.get("TCPDIAG_IN_CLEAN_SYSTEM") != "1" or os.geteuid() != 0:
+        problems.append("the second-copy checks must run as root under tests/support/clean_system.sh")
+        return
+    user = User(os.path.join(root, "second"))
+    os.chmod(os.path.dirname(user.home), 0o755)
+    os.chown(user.home, NOBODY, NOBODY)
+    system_so = global_plugin(user)
+    personal = os.path.join(user.home, ".local/lib/wireshark/plugins", version, "epan", "tcpdiag.so")
+    install = ["sh", os.path.join(top, "packaging", "install.sh")]
+    with open(plugin_so, "rb") as f:
+        built = f.read()
+    try:
+        with open(system_so, "wb") as f:
+            f.write(built + b"another build")
+        other = user.run(install, check=False)
+        if other.returncode != 0 or "kept %s, from another build" % system_so not in other.stderr:
+            problems.append("install.sh beside another build's %s: status %d, %r" % (system_so, other.returncode,
+                                                                                     other.stderr.strip()))
+        if os.path.exists(personal):
+            problems.append("install.sh installed a second copy beside another build's system plugin")
+        with open(system_so, "rb") as f:
+            if f.read() != built + b"another build":
+                problems.append("install.sh changed the system plugin of another build")
+        with open(system_so, "wb") as f:
+            f.write(built)
+        same = user.run(install, check=False)
+        if same.returncode != 0 or "kept " + system_so not in same.stdout:
+            problems.append("install.sh beside this build's %s: status %d, %r %r" % (
+                system_so, same.returncode, same.stdout.strip(), same.stderr.strip()))
+        listed = user.run(["tshark", "-G", "plugins"])
+        if os.path.exists(personal) or system_so not in listed.stdout or listed.stderr.strip():
+            problems.append("beside this build's system plugin: personal copy %s, tshark: %r" % (
+                os.path.exists(personal), listed.stderr.strip()))
+    finally:
+        os.remove(system_so)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -163,12 +214,13 @@ def main():
         gone = user.run(["tshark", "-C", "tcpdiag", "-r", capture], check=False)
         if gone.returncode == 0:
             problems.append("tshark -C tcpdiag still finds the profile after the uninstall")
+        check_second_copy(root, top, version, args.plugin, problems)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     for p in problems:
         print("FAIL: " + p)
     print("FAIL" if problems else "OK: user install, %d packets with verdict columns, coloring per family, "
-          "zip import, uninstall" % resolved)
+          "zip import, uninstall, a system copy kept" % resolved)
     return 1 if problems else 0
 
 
