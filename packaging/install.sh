@@ -52,7 +52,8 @@ if [ -n "$installed_elsewhere" ]; then
     echo "kept $installed_elsewhere: it is this build already"
   else
     # Replacing it would change what the user installed; a second copy would load nowhere.
-    echo "install: kept $installed_elsewhere, from another build (${owner:+the $owner package, }system-wide):" \
+    package=$(dpkg-query -S "$installed_elsewhere" 2>/dev/null | cut -d: -f1 || true)
+    echo "install: kept $installed_elsewhere, from another build (${package:+the $package package, }system-wide):" \
       "Wireshark will load that one, not this build. To use this build, remove it first" \
       "(dpkg -r tcpdiag, or sudo packaging/install.sh --uninstall)." >&2
   fi

@@ -87,9 +87,12 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
         out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
         return true;
     }
-    if (server.synacks > threshold && !st.established_frame && !st.reset_seen()) {
-        out = make(Verdict::HandshakeLoss, Actor::None, server.last_syn_frame, FrameEventKind::SynAckRetransmission,
+    // The server may give up with a RST: as for data, the reset after unanswered resends is the loss.
+    const bool server_gave_up = st.reset_seen() && st.first_reset_side() == Side::Server;
+    if (server.synacks > threshold && !st.established_frame && (!st.reset_seen() || server_gave_up)) {
+        out = make(Verdict::HandshakeLoss, reset_actor(st), server.last_syn_frame, FrameEventKind::SynAckRetransmission,
                    Side::Server);
+        out.reset_frame = first_reset_frame(st);
         return true;
     }
     return false;
@@ -124,12 +127,21 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
     return false;
 }
 
-// Rules 7 and 8: who reset an established stream, and whether the RST carried an ACK.
+// A RST without ACK answering the peer, from a side that had neither closed nor seen the peer
+// close: the reset of a TCP that does not know the connection. A side that had closed, or whose
+// peer had, knew it: its stack reset late segments of a connection it had just ended.
+bool lost_state(const SideIncidents &side) {
+    return !side.rst_has_ack && side.rst_answers_segment && !side.rst_after_own_fin && !side.rst_after_peer_fin;
+}
+
+// Rules 7 and 8: who reset an established stream, and whether it still knew the connection. A
+// RST after both FINs were sent and acknowledged comes after a graceful close (rule 9).
 bool reset(const StreamState &st, Diagnosis &out) {
     if (!st.reset_seen() || !(st.established() || st.synack_frame)) return false;
     const Side s = st.first_reset_side();
     const SideIncidents &side = st.incidents(s);
-    const Verdict v = (!side.rst_has_ack && side.rst_answers_segment) ? Verdict::PeerLostState : Verdict::AppReset;
+    if (side.rst_after_close) return false;
+    const Verdict v = lost_state(side) ? Verdict::PeerLostState : Verdict::AppReset;
     out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
     return true;
 }
@@ -142,9 +154,12 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
         data_loss(st, config, d) || zero_window_stall(st, config, end_time_us, d) || reset(st, d))
         return d;
     const uint32_t client_fin = st.of(Side::Client).fin_frame, server_fin = st.of(Side::Server).fin_frame;
-    if (client_fin && server_fin)
-        return make(Verdict::GracefulClose, Actor::None, client_fin > server_fin ? client_fin : server_fin,
-                    FrameEventKind::Fin);
+    if (client_fin && server_fin) {
+        Diagnosis d = make(Verdict::GracefulClose, Actor::None, client_fin > server_fin ? client_fin : server_fin,
+                           FrameEventKind::Fin);
+        d.reset_frame = first_reset_frame(st);  // a RST after the close, if any
+        return d;
+    }
     if (st.established() && st.of(Side::Client).packets && st.of(Side::Server).packets)
         return make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
     return make(Verdict::Incomplete, Actor::None, st.first_frame);

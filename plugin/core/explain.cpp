@@ -52,6 +52,16 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
             "%s %s answered the %s's segment with a RST without ACK (frame %u): it no longer knows "
             "this connection.",
             Role(s), host(st, s).c_str(), role(other(s)), side.rst_frame);
+    if (side.rst_after_own_fin)
+        return format(
+            "%s %s had closed (FIN, frame %u); its stack then reset the connection (frame %u), answering the %s's "
+            "late segments: the application closed with data unread, or aborted.",
+            Role(s), host(st, s).c_str(), st.of(s).fin_frame, side.rst_frame, role(other(s)));
+    if (side.rst_after_peer_fin)
+        return format(
+            "The %s closed (FIN, frame %u) and %s %s reset the connection (frame %u) instead of closing its own "
+            "side: an abortive close.",
+            role(other(s)), st.of(other(s)).fin_frame, role(s), host(st, s).c_str(), side.rst_frame);
     if (side.rst_acked_everything)
         return format("%s %s reset the connection (frame %u) after acknowledging all data from the %s.", Role(s),
                       host(st, s).c_str(), side.rst_frame, role(other(s)));
@@ -87,8 +97,10 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                           icmp_text(st).c_str(), to_string(st.server()).c_str(), st.icmp().frame);
         case Verdict::HandshakeLoss:
             if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
-                return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake.",
-                              server.synacks, server.first_syn_frame, server.last_syn_frame);
+                return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake%s",
+                              server.synacks, server.first_syn_frame, server.last_syn_frame,
+                              d.reset_frame ? format("; then the server gave up with a RST (frame %u).", d.reset_frame).c_str()
+                                            : ".");
             return format(
                 "Client sent %u SYNs (frames %u to %u, TTL %u as it left the client) and got no SYN/ACK, "
                 "RST or ICMP answer.",
@@ -109,6 +121,11 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
         case Verdict::PeerLostState:
         case Verdict::AppReset: return reset_reason(st, d);
         case Verdict::GracefulClose:
+            if (d.reset_frame)
+                return format(
+                    "Both sides closed with FIN (client frame %u, server frame %u), each acknowledged; the %s's RST "
+                    "(frame %u) came after the close.",
+                    client.fin_frame, server.fin_frame, role(st.first_reset_side()), d.reset_frame);
             return format("Both sides closed with FIN (client frame %u, server frame %u); no reset.", client.fin_frame,
                           server.fin_frame);
         case Verdict::Open:

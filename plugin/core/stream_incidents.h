@@ -30,6 +30,9 @@ struct SideIncidents {
     bool rst_in_sequence = false;       // its seq is what the peer acknowledged last: acceptable
     bool rst_answers_segment = false;   // the packet before it came from the peer
     bool rst_was_first_packet = false;  // this side sent nothing before it
+    // What the exchange had come to when this side reset: its own FIN sent (it had closed), the
+    // peer's FIN sent (the peer had finished), both FINs sent and acknowledged (closed already).
+    bool rst_after_own_fin = false, rst_after_peer_fin = false, rst_after_close = false;
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
     // 5961): it did not end the connection, and the side's next RST replaces it.
     bool rst_ignored = false;

@@ -35,6 +35,11 @@ void note_ttl(SideState &side, uint8_t ttl) {
     if (ttl > side.ttl_max) side.ttl_max = ttl;
 }
 
+// The peer acknowledged everything `sender` sent, its FIN included (the FIN is its last byte).
+bool fin_acknowledged(const SideState &sender, const SideState &peer) {
+    return sender.seq_known && peer.ack_known && !seq_after(sender.next_seq, peer.highest_ack);
+}
+
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     const SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
@@ -52,6 +57,9 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     mine.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
     // packets() counts this RST already: more than one means another segment came before it.
     mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender == other(s);
+    mine.rst_after_own_fin = me.fin_frame != 0;
+    mine.rst_after_peer_fin = peer.fin_frame != 0;
+    mine.rst_after_close = me.fin_frame && peer.fin_frame && fin_acknowledged(me, peer) && fin_acknowledged(peer, me);
     const uint32_t confirmed = mine.rst_has_ack ? seg.ack : me.highest_ack;
     const bool confirmed_known = mine.rst_has_ack || me.ack_known;
     mine.rst_unacked_bytes =
@@ -213,9 +221,11 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
         event = note_reset(stream, s, seg);
     } else {
         // A TCP that accepted a reset sends nothing more; one that answers an out-of-sequence
-        // RST (a challenge ACK) ignored it.
+        // RST with a challenge ACK (RFC 5961: an ACK, no data) ignored it. Data or a FIN right
+        // after the RST was already on its way when the RST was sent: it crossed the RST.
+        const bool carries_data = seg.payload_len || (seg.flags & tcp_flag::kFin);
         if (SideIncidents *peer = stream.recorded_incidents(other(s)))
-            if (peer->rst_frame && !peer->rst_in_sequence) peer->rst_ignored = true;
+            if (peer->rst_frame && !peer->rst_in_sequence && !carries_data) peer->rst_ignored = true;
         note_ttl(me, seg.ttl);
         if (seg.flags & tcp_flag::kAck) note_ack(stream, s, seg);
         const bool new_data = note_sequence(me, seg) && (seg.payload_len || (seg.flags & tcp_flag::kFin));

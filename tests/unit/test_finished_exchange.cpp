@@ -1,0 +1,134 @@
+// Resets at the end of a finished exchange, SYN/ACK loss ended by the server's RST, and segments
+// that cross a RST: the classes real captures are full of (docs/verdicts.md, "Which reset counts").
+#include <catch2/catch_test_macros.hpp>
+
+#include "explain.h"
+#include "stream_builder.h"
+
+using namespace tcpdiag;
+using tcpdiag::test::StreamBuilder;
+
+namespace {
+Diagnosis verdict_of(const Analyzer &a) {
+    const StreamState *st = a.find({Transport::Tcp, 0});
+    REQUIRE(st != nullptr);
+    return a.diagnose(*st);
+}
+
+std::string reason_of(const Analyzer &a) {
+    const StreamState *st = a.find({Transport::Tcp, 0});
+    REQUIRE(st != nullptr);
+    return reason(*st, a.diagnose(*st));
+}
+}  // namespace
+
+TEST_CASE("a side that closed and then resets the peer's late data ends with an application reset") {
+    // The server answered and closed; the client still sends, and the server's stack, whose
+    // socket is gone, answers with a RST without ACK.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 300);
+    s.fin(Side::Server);
+    s.data(Side::Client, 50);
+    s.rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(reason_of(a).find("had closed (FIN, frame 6)") != std::string::npos);
+}
+
+TEST_CASE("acknowledging the peer's FIN and resetting instead of closing is an application reset") {
+    // The Windows pattern: the client closes, the server ACKs the FIN, then resets.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 300);
+    s.fin(Side::Client);
+    s.ack(Side::Server);
+    s.rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(reason_of(a).find("instead of closing its own side") != std::string::npos);
+}
+
+TEST_CASE("a RST after both FINs were sent and acknowledged comes after a graceful close") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 300);
+    s.fin(Side::Server);
+    s.fin(Side::Client);
+    s.ack(Side::Server);
+    s.rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::GracefulClose);
+    CHECK(d.reset_frame == s.last_frame());
+    CHECK(reason_of(a).find("came after the close") != std::string::npos);
+
+    // The same with the client's FIN never acknowledged: the close was not complete.
+    Analyzer b;
+    StreamBuilder t(b);
+    t.handshake();
+    t.data(Side::Client, 100);
+    t.fin(Side::Server);
+    t.fin(Side::Client);
+    t.rst(Side::Server, false);
+    CHECK(verdict_of(b).verdict == Verdict::AppReset);
+}
+
+TEST_CASE("a RST without ACK from a side that had neither closed nor seen a close still means lost state") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.after(600).data(Side::Client, 100);
+    s.rst(Side::Server, false);
+    CHECK(verdict_of(a).verdict == Verdict::PeerLostState);
+}
+
+TEST_CASE("SYN/ACKs resent and never acknowledged, then the server's RST, is handshake loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.synack();
+    s.after(1).synack_retransmission();
+    s.after(2).synack_retransmission();
+    s.after(4).rst(Side::Server, false);
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.verdict == Verdict::HandshakeLoss);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(d.reset_frame == s.last_frame());
+    CHECK(reason_of(a).find("gave up with a RST (frame 5)") != std::string::npos);
+
+    // A client that resets the SYN/ACK it no longer wants did not lose it.
+    Analyzer b;
+    StreamBuilder t(b);
+    t.syn();
+    t.synack();
+    t.after(1).synack_retransmission();
+    t.rst(Side::Client, false);
+    CHECK(verdict_of(b).verdict != Verdict::HandshakeLoss);
+}
+
+TEST_CASE("data crossing an out-of-sequence RST does not make it ignored; a pure ACK after it does") {
+    // The client aborts with part of its data lost upstream (its RST's seq is beyond what the
+    // server acknowledged); a server segment already on the wire crosses the RST.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.lost(Side::Client, 50);
+    s.rst(Side::Client);
+    const uint32_t rst = s.last_frame();
+    s.data(Side::Server, 200);  // sent before the RST reached the server
+    const Diagnosis d = verdict_of(a);
+    CHECK(d.reset_by == Actor::Client);
+    CHECK(d.evidence_frame == rst);
+}
