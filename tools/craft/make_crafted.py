@@ -317,6 +317,68 @@ def lone_syn():
 
 
 @scenario
+def closed_then_reset():
+    """The server answers, closes (FIN) and its application is gone; the client still sends a
+    second request, and the server's stack, whose socket is closed, answers it with a RST without
+    ACK (seq = the request's ACK number). The server knew the connection: it had just ended it."""
+    cap = Capture()
+    st = Stream(cap, *pair(40031, 443))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.0003, *web(40031, 1))
+    t += 0.001
+    st.seg(SERVER, t, "FA")
+    req = st.send(CLIENT, t + 0.0004, tls_record(200, 40031 + 2))
+    st.rst(SERVER, req[-1].t + st.resp(SERVER), with_ack=False, seq=st.st[SERVER]["nxt"], ip_id=0)
+    cap.expect(st, "app_reset", "server")
+    return cap
+
+
+@scenario
+def fin_acked_then_reset_windows():
+    """A Windows server (TTL 123 here) acknowledges the client's FIN and then resets instead of
+    sending its own FIN: the abortive close many Windows services use."""
+    cap = Capture()
+    st = Stream(cap, *pair(40032, 445, cos="windows", sos="windows"))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.0003, tls_record(300, 40032), tls_record(900, 40033))
+    t += 0.050
+    st.seg(CLIENT, t, "FA")
+    t += st.resp(SERVER)
+    st.ack(SERVER, t)
+    st.rst(SERVER, t + 0.0001, with_ack=True)
+    cap.expect(st, "app_reset", "server")
+    return cap
+
+
+@scenario
+def reset_after_close():
+    """Both sides close with FIN and each FIN is acknowledged; 200 ms later the server sends a
+    RST without ACK anyway. The close had completed: a graceful close, with a reset after it."""
+    cap = Capture()
+    st = Stream(cap, *pair(40033, 443))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.0003, *web(40033, 1))
+    t = st.close(t + 0.010, first=SERVER)
+    st.rst(SERVER, t + 0.200, with_ack=False, seq=st.st[SERVER]["nxt"], ip_id=0)
+    cap.expect(st, "graceful_close", "none")
+    return cap
+
+
+@scenario
+def synack_loss_reset():
+    """Captured at the server: the SYN/ACK is resent after 1, 2 and 4 s and never acknowledged;
+    then the server gives up and resets the half-open connection."""
+    cap = Capture()
+    st = Stream(cap, *pair(40034, 443, at=SERVER), at=SERVER)
+    st.syn(0.0)
+    first = st.synack(st.resp(SERVER), lost=True)
+    st.retransmit(first, [1, 2, 4])
+    st.rst(SERVER, first.t + 1 + 2 + 4 + 8, with_ack=False)
+    cap.expect(st, "handshake_loss", "server")
+    return cap
+
+
+@scenario
 def synack_loss():
     """Captured at the server: a SYN arrives (TTL 61), the server answers SYN/ACK and
     retransmits it after 1 s and 2 s; the client never ACKs (it lost its network right after
