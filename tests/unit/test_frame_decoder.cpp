@@ -192,10 +192,14 @@ TEST_CASE("MPLS labels, PPPoE sessions and Linux cooked headers are stepped over
     Octets pppoe = ethernet(0x8864);
     put(pppoe, {0x11, 0, 0, 1, 0, 0, 0x00, 0x21});
     append(pppoe, inner);
+    Octets pppoe_compressed = ethernet(0x8864);  // a one-byte PPP protocol (RFC 1661 6.5)
+    put(pppoe_compressed, {0x11, 0, 0, 1, 0, 0, 0x21});
+    append(pppoe_compressed, inner);
     Octets sll2 = {0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0};
     append(sll2, inner);
     CHECK(decode(linktype::kEthernet, mpls).observations.tcp_count == 1);
     CHECK(decode(linktype::kEthernet, pppoe).observations.tcp_count == 1);
+    CHECK(decode(linktype::kEthernet, pppoe_compressed).observations.tcp_count == 1);
     CHECK(decode(linktype::kLinuxSll2, sll2).observations.tcp_count == 1);
 }
 

@@ -33,10 +33,14 @@ bool ip_after_ethertype(const Bytes &b, size_t at, uint16_t type, size_t &ip_at)
     }
     if (type == kMplsUnicast || type == kMplsMulticast) return ip_after_mpls(b, at, ip_at);
     if (type == kPppoeSession) {
-        if (!b.has(at, 8)) return false;
-        const uint16_t ppp = b.be16(at + 6);
+        // 6 bytes of PPPoE, then the PPP protocol: one byte when compressed (RFC 1661 6.5: an
+        // odd first byte), which many access concentrators negotiate.
+        if (!b.has(at, 7)) return false;
+        const bool compressed = b.u8(at + 6) & 1;
+        if (!compressed && !b.has(at, 8)) return false;
+        const uint16_t ppp = compressed ? b.u8(at + 6) : b.be16(at + 6);
         if (ppp != kPppIpv4 && ppp != kPppIpv6) return false;
-        ip_at = at + 8;
+        ip_at = at + (compressed ? 7 : 8);
         return true;
     }
     if (type != ethertype::kIpv4 && type != ethertype::kIpv6) return false;
