@@ -45,6 +45,11 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     if (seg.stream >= observations_ * kMaxStreamsPerObservation + kStreamSlack) return note;
     StreamState &st = tcp_stream(seg.stream);
     const bool first = st.first_frame == 0;
+    const bool copy = duplicates_.is_copy(seg);  // remembered even as the stream's first packet
+    if (copy && !first) {
+        ++st.record_flaws().duplicates;
+        return note;
+    }
     note.event = update(st, seg, addresses_);
     if (first) tcp_flows_.add(seg.stream, tcp_);
     return note;

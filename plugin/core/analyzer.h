@@ -9,6 +9,7 @@
 #include "address_pairs.h"
 #include "config.h"
 #include "diagnosis.h"
+#include "duplicates.h"
 #include "endpoint.h"
 #include "flow_index.h"
 #include "observation.h"
@@ -61,6 +62,7 @@ class Analyzer {
     std::unordered_map<uint32_t, StreamState> udp_;
     FlowIndex tcp_flows_;         // to match ICMP errors that quote only 8 bytes
     AddressPairTable addresses_;  // the streams' addresses, each pair of hosts once
+    DuplicateFilter duplicates_;
     int64_t end_time_us_ = 0;
     uint64_t observations_ = 0;
     uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far

@@ -45,13 +45,22 @@ bool captured_at_destination(const StreamState &st, const Config &config) {
     return ttl != 0 && !is_initial_ttl(ttl);
 }
 
+// The first RST of this side whose TTL lies outside the range of the side's other packets: the
+// ones before it, or, for a RST that came before any of them, the ones after it.
+uint32_t forged_rst_frame(const StreamState &st, Side s) {
+    const SideIncidents &side = st.incidents(s);
+    const SideState &sender = st.of(s);
+    const bool early_forged = side.early_rst_frame && sender.ttl_max &&
+                              (side.early_rst_ttl < sender.ttl_min || side.early_rst_ttl > sender.ttl_max);
+    return early_forged ? side.early_rst_frame : side.forged_rst_frame;
+}
+
 // Rule 1: a RST whose TTL does not fit its claimed sender (the earliest such RST).
 bool injected(const StreamState &st, Diagnosis &out) {
-    const uint32_t c = st.incidents(Side::Client).forged_rst_frame, s = st.incidents(Side::Server).forged_rst_frame;
+    const uint32_t c = forged_rst_frame(st, Side::Client), s = forged_rst_frame(st, Side::Server);
     if (!c && !s) return false;
     const Side forged = (c && (!s || c < s)) ? Side::Client : Side::Server;
-    out =
-        make(Verdict::InjectedReset, Actor::Path, st.incidents(forged).forged_rst_frame, FrameEventKind::None, forged);
+    out = make(Verdict::InjectedReset, Actor::Path, forged == Side::Client ? c : s, FrameEventKind::None, forged);
     return true;
 }
 
@@ -82,7 +91,7 @@ bool icmp_unreachable(const StreamState &st, Diagnosis &out) {
 bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis &out) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     const uint32_t threshold = config.syn_retransmissions_threshold;
-    if (client.syns > threshold && !st.synack_frame && !server.packets) {
+    if (client.syns > threshold && !st.synack_frame && !server.packets && !st.established()) {
         const Verdict v = captured_at_destination(st, config) ? Verdict::NoResponse : Verdict::HandshakeLoss;
         out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
         return true;
@@ -128,10 +137,12 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
 }
 
 // A RST without ACK answering the peer, from a side that had neither closed nor seen the peer
-// close: the reset of a TCP that does not know the connection. A side that had closed, or whose
-// peer had, knew it: its stack reset late segments of a connection it had just ended.
+// close, nor just had its own data acknowledged: the reset of a TCP that does not know the
+// connection. A side that had closed, or whose peer had, knew it: its stack reset late segments of
+// a connection it had just ended; so did a side whose data the answered segment acknowledged.
 bool lost_state(const SideIncidents &side) {
-    return !side.rst_has_ack && side.rst_answers_segment && !side.rst_after_own_fin && !side.rst_after_peer_fin;
+    return !side.rst_has_ack && side.rst_answers_segment && !side.rst_after_own_fin && !side.rst_after_peer_fin &&
+           !side.rst_answers_fresh_ack;
 }
 
 // Rules 7 and 8: who reset an established stream, and whether it still knew the connection. A
@@ -154,13 +165,13 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
         data_loss(st, config, d) || zero_window_stall(st, config, end_time_us, d) || reset(st, d))
         return d;
     const uint32_t client_fin = st.of(Side::Client).fin_frame, server_fin = st.of(Side::Server).fin_frame;
-    if (client_fin && server_fin) {
+    if (st.fin_sent(Side::Client) && st.fin_sent(Side::Server)) {
         Diagnosis d = make(Verdict::GracefulClose, Actor::None, client_fin > server_fin ? client_fin : server_fin,
                            FrameEventKind::Fin);
         d.reset_frame = first_reset_frame(st);  // a RST after the close, if any
         return d;
     }
-    if (st.established() && st.of(Side::Client).packets && st.of(Side::Server).packets)
+    if (st.established() && (st.of(Side::Client).packets || st.of(Side::Server).packets))
         return make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
     return make(Verdict::Incomplete, Actor::None, st.first_frame);
 }

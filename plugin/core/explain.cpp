@@ -62,6 +62,11 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
             "The %s closed (FIN, frame %u) and %s %s reset the connection (frame %u) instead of closing its own "
             "side: an abortive close.",
             role(other(s)), st.of(other(s)).fin_frame, role(s), host(st, s).c_str(), side.rst_frame);
+    if (!side.rst_has_ack && side.rst_answers_fresh_ack)
+        return format(
+            "%s %s reset the connection (frame %u) right after the %s acknowledged its data: it ended an exchange "
+            "it was in the middle of (an abortive close by its application).",
+            Role(s), host(st, s).c_str(), side.rst_frame, role(other(s)));
     if (side.rst_acked_everything)
         return format("%s %s reset the connection (frame %u) after acknowledging all data from the %s.", Role(s),
                       host(st, s).c_str(), side.rst_frame, role(other(s)));
@@ -83,7 +88,8 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
             return format(
                 "RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
                 "device in the path forged it.",
-                forged.forged_rst_frame, host(st, d.evidence_side).c_str(), ttl, forged.forged_rst_ttl, ttl,
+                d.evidence_frame, host(st, d.evidence_side).c_str(), ttl,
+                d.evidence_frame == forged.early_rst_frame ? forged.early_rst_ttl : forged.forged_rst_ttl, ttl,
                 earlier.c_str());
         }
         case Verdict::Refused:
@@ -97,10 +103,11 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                           icmp_text(st).c_str(), to_string(st.server()).c_str(), st.icmp().frame);
         case Verdict::HandshakeLoss:
             if (d.evidence_kind == FrameEventKind::SynAckRetransmission)
-                return format("Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake%s",
-                              server.synacks, server.first_syn_frame, server.last_syn_frame,
-                              d.reset_frame ? format("; then the server gave up with a RST (frame %u).", d.reset_frame).c_str()
-                                            : ".");
+                return format(
+                    "Server sent %u SYN/ACKs (frames %u to %u) and the client never completed the handshake%s",
+                    server.synacks, server.first_syn_frame, server.last_syn_frame,
+                    d.reset_frame ? format("; then the server gave up with a RST (frame %u).", d.reset_frame).c_str()
+                                  : ".");
             return format(
                 "Client sent %u SYNs (frames %u to %u, TTL %u as it left the client) and got no SYN/ACK, "
                 "RST or ICMP answer.",
@@ -121,6 +128,11 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
         case Verdict::PeerLostState:
         case Verdict::AppReset: return reset_reason(st, d);
         case Verdict::GracefulClose:
+            if (!client.fin_frame || !server.fin_frame) {
+                const Side seen = client.fin_frame ? Side::Client : Side::Server;
+                return format("%s closed with FIN (frame %u) and its ACKs acknowledge the %s's FIN; no reset.",
+                              Role(seen), st.of(seen).fin_frame, role(other(seen)));
+            }
             if (d.reset_frame)
                 return format(
                     "Both sides closed with FIN (client frame %u, server frame %u), each acknowledged; the %s's RST "
@@ -144,8 +156,37 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
 
 }  // namespace
 
+// Half a conversation: which half is missing and what the captured one shows of it.
+std::string one_direction_note(const StreamState &st) {
+    Side seen;
+    if (!st.one_direction(seen)) return "";
+    const SideState &side = st.of(seen);
+    if (side.packets <= uint32_t{side.syns} + side.synacks) return "";  // a handshake unanswered: said below
+    std::string text = format("Only the %s's %u packets were captured; the %s's side is read from their ACKs",
+                              role(seen), side.packets, role(other(seen)));
+    if (st.fin_sent(other(seen)) && !st.of(other(seen)).fin_frame) text += ", which acknowledge its FIN";
+    return text + ". ";
+}
+
+// The capture's own flaws, which the verdict does not count.
+std::string capture_flaws_note(const StreamState &st) {
+    const CaptureFlaws &f = st.flaws();
+    std::string text;
+    if (f.duplicates)
+        text += format(
+            " The capture holds %u duplicate%s of packets (a mirror of both directions, pktmon's copies, "
+            "merged captures), left out: no retransmission.",
+            f.duplicates, f.duplicates == 1 ? "" : "s");
+    if (f.capture_gap)
+        text +=
+            " The capture missed segments of this stream (Wireshark: previous segment not captured or ACKed "
+            "unseen segment): the capturing host dropped them, or they took another path.";
+    if (f.truncated) text += " Frames were cut short by the snap length; the lengths are taken from the IP headers.";
+    return text;
+}
+
 std::string reason(const StreamState &st, const Diagnosis &d) {
-    const std::string text = describe(st, d);
+    const std::string text = one_direction_note(st) + describe(st, d) + capture_flaws_note(st);
     if (!d.retransmissions_unknown) return text;
     return text +
            " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "

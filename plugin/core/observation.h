@@ -24,6 +24,13 @@ struct TcpSegment {
     uint8_t ttl = 0;              // IP TTL / IPv6 hop limit of the header carrying it, 0 if unknown
     bool retransmission = false;  // tcp.analysis.retransmission (fast and spurious included)
     uint32_t rto_frame = 0;       // tcp.analysis.rto_frame: the frame this one resends, 0 if unknown
+    // What tells a copy of a packet from a resend: a hash of the TCP header as sent (options
+    // included), the payload length and the IPv4 ID, which a resend changes and a copy keeps.
+    uint32_t signature = 0;
+    // Wireshark found bytes the capture missed before this segment, or acknowledged without
+    // being seen (tcp.analysis.lost_segment, tcp.analysis.ack_lost_segment).
+    bool capture_gap = false;
+    bool truncated = false;  // the frame was cut short by the snap length
 };
 
 enum class Transport : uint8_t { Tcp = 6, Udp = 17 };

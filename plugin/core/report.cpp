@@ -58,7 +58,9 @@ const char *const kColumns[] = {"stream",
                                 "duration",
                                 "history",
                                 "reason",
-                                "next_step"};
+                                "next_step",
+                                "captured",
+                                "capture_flaws"};
 
 const char *const kPeerColumns[] = {"peer_verdict", "peer_matched",        "peer_dropped", "peer_injected",
                                     "peer_changed", "peer_evidence_frame", "peer_reason"};
@@ -88,7 +90,8 @@ std::string tsv(const std::vector<StreamRow> &rows, bool with_peer) {
                "\t" + r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" +
                std::to_string(r.data_retransmissions) + "\t" + std::to_string(r.evidence_frame) + "\t" +
                std::to_string(r.packets) + "\t" + fixed(r.duration_s) + "\t" + r.history + "\t" + tsv_clean(r.reason) +
-               "\t" + tsv_clean(r.next_step) + (with_peer ? peer_tsv(r) : "") + "\n";
+               "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" + r.capture_flaws +
+               (with_peer ? peer_tsv(r) : "") + "\n";
     }
     return out;
 }
@@ -105,7 +108,8 @@ std::string json(const std::vector<StreamRow> &rows, bool with_peer) {
                ", \"evidence_frame\": " + std::to_string(r.evidence_frame) +
                ", \"packets\": " + std::to_string(r.packets) + ", \"duration\": " + fixed(r.duration_s) +
                ", \"history\": \"" + json_escape(r.history) + "\", \"reason\": \"" + json_escape(r.reason) +
-               "\", \"next_step\": \"" + json_escape(r.next_step) + "\"" + (with_peer ? peer_json(r) : "") + "}";
+               "\", \"next_step\": \"" + json_escape(r.next_step) + "\", \"captured\": \"" + r.captured +
+               "\", \"capture_flaws\": \"" + r.capture_flaws + "\"" + (with_peer ? peer_json(r) : "") + "}";
         out += i + 1 < rows.size() ? ",\n" : "\n";
     }
     return out + "]\n";
@@ -175,6 +179,8 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     r.history = st.history.str();
     r.reason = reason(st, d);
     r.next_step = next_step(st, d);
+    r.captured = st.captured_directions();
+    r.capture_flaws = st.capture_flaw_names();
     return r;
 }
 

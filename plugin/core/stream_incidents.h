@@ -22,6 +22,10 @@ struct SideIncidents {
     // its earlier packets: kept whatever happens next, it is the mark of a forging device.
     uint8_t forged_rst_ttl = 0;
     uint32_t forged_rst_frame = 0;
+    // A RST sent before any other packet of this side: its TTL is judged against the ones that
+    // come after it (a forged RST can win the race against the real SYN/ACK).
+    uint8_t early_rst_ttl = 0;
+    uint32_t early_rst_frame = 0;
 
     // The RST of this side that ended the stream: the first one the peer did not ignore.
     uint32_t rst_frame = 0;
@@ -33,6 +37,9 @@ struct SideIncidents {
     // What the exchange had come to when this side reset: its own FIN sent (it had closed), the
     // peer's FIN sent (the peer had finished), both FINs sent and acknowledged (closed already).
     bool rst_after_own_fin = false, rst_after_peer_fin = false, rst_after_close = false;
+    // The segment the RST answers acknowledged data this side had just sent (and no more): it was in the middle
+    // of an exchange, so its TCP knew the connection.
+    bool rst_answers_fresh_ack = false;
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
     // 5961): it did not end the connection, and the side's next RST replaces it.
     bool rst_ignored = false;
@@ -54,9 +61,17 @@ struct IcmpSeen {
     bool ack_progress_after = false;
 };
 
+// Flaws of the capture itself, which must not change the verdict (tcpdiag.capture_flaws).
+struct CaptureFlaws {
+    uint32_t duplicates = 0;   // copies of a packet already seen, left out of the analysis
+    bool capture_gap = false;  // segments the capture missed (Wireshark: not captured, ACKed unseen)
+    bool truncated = false;    // frames cut short by the snap length
+};
+
 struct StreamIncidents {
     SideIncidents side[2];  // client, server
     IcmpSeen icmp;
+    CaptureFlaws flaws;
 };
 
 }  // namespace tcpdiag

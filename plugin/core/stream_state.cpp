@@ -49,6 +49,10 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
         mine.forged_rst_frame = seg.frame;
         mine.forged_rst_ttl = seg.ttl;
     }
+    if (!mine.early_rst_frame && seg.ttl && !me.ttl_max) {
+        mine.early_rst_frame = seg.frame;
+        mine.early_rst_ttl = seg.ttl;
+    }
     if (mine.rst_frame && !mine.rst_ignored) return {};  // later resets only repeat the first
     mine.rst_ignored = false;
     mine.rst_frame = seg.frame;
@@ -57,6 +61,9 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     mine.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
     // packets() counts this RST already: more than one means another segment came before it.
     mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender == other(s);
+    // ...data it had sent, that is: an ACK beyond it is one this TCP must reset (RFC 9293 3.10.7.3).
+    mine.rst_answers_fresh_ack =
+        mine.rst_answers_segment && peer.last_ack_advanced && me.seq_known && !seq_after(peer.highest_ack, me.next_seq);
     mine.rst_after_own_fin = me.fin_frame != 0;
     mine.rst_after_peer_fin = peer.fin_frame != 0;
     mine.rst_after_close = me.fin_frame && peer.fin_frame && fin_acknowledged(me, peer) && fin_acknowledged(peer, me);
@@ -87,12 +94,16 @@ FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
 
 // A retransmission counts towards loss only if it resends data the peer has not acknowledged;
 // resending acknowledged data (a lost ACK, a spurious timeout) says nothing about the path ahead.
-FrameEvent note_retransmission(StreamState &stream, Side s, const TcpSegment &seg) {
+// Every segment Wireshark flags counts in `retransmissions`; only one that repeats bytes sent
+// before (`resent`) can be part of a run.
+FrameEvent note_retransmission(StreamState &stream, Side s, const TcpSegment &seg, bool resent) {
     const SideState &peer = stream.of(other(s));
     SideIncidents &mine = stream.record_incidents(s);
     saturating_increment(mine.retransmissions);
     const uint32_t end = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
-    if (!peer.ack_known || !seq_after(end, peer.highest_ack)) return {};
+    // Nothing of the peer captured: no ACK of it can answer the resend.
+    const bool unanswered = peer.packets == 0 || (peer.ack_known && seq_after(end, peer.highest_ack));
+    if (!resent || !unanswered) return {};
     if (mine.unanswered_retransmissions == 0) {
         saturating_increment(mine.retransmission_run);
         mine.run_first_frame = seg.frame;
@@ -108,7 +119,9 @@ FrameEvent note_retransmission(StreamState &stream, Side s, const TcpSegment &se
 // ACK after the error has the higher frame number.)
 void note_ack(StreamState &stream, Side s, const TcpSegment &seg) {
     SideState &me = stream.of(s);
-    if (me.ack_known && !seq_after(seg.ack, me.highest_ack)) return;
+    me.last_ack_advanced = !me.ack_known || seq_after(seg.ack, me.highest_ack);
+    if (!me.last_ack_advanced) return;
+    me.last_ack_step_one = me.ack_known && seg.ack - me.highest_ack == 1;
     me.highest_ack = seg.ack;
     me.ack_known = true;
     if (SideIncidents *peer = stream.recorded_incidents(other(s))) peer->unanswered_retransmissions = 0;
@@ -119,7 +132,8 @@ void note_ack(StreamState &stream, Side s, const TcpSegment &seg) {
 bool note_sequence(SideState &me, const TcpSegment &seg) {
     const uint32_t next =
         seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kSyn) ? 1 : 0) + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
-    const bool advanced = !me.seq_known || seq_after(next, me.next_seq);
+    // A SYN starts the side's sequence space over: a resent SYN/ACK may carry a new ISN.
+    const bool advanced = !me.seq_known || (seg.flags & tcp_flag::kSyn) || seq_after(next, me.next_seq);
     if (advanced) me.next_seq = next;
     me.seq_known = true;
     return advanced;
@@ -131,6 +145,8 @@ bool note_window(StreamState &stream, Side s, const TcpSegment &seg) {
         if (SideIncidents *mine = stream.recorded_incidents(s)) mine->window_closed = false;
         return false;
     }
+    // After the peer's FIN no more data can come: a window closed then holds nothing up.
+    if (stream.of(other(s)).fin_frame) return false;
     SideIncidents &mine = stream.record_incidents(s);
     if (mine.window_closed) return false;
     mine.window_closed = true;
@@ -158,7 +174,33 @@ Side side_of(StreamState &stream, const TcpSegment &seg, AddressPairTable &addre
 
 }  // namespace
 
+bool StreamState::one_direction(Side &captured) const {
+    if ((side[0].packets == 0) == (side[1].packets == 0)) return false;
+    captured = side[0].packets ? Side::Client : Side::Server;
+    return true;
+}
+
+const char *StreamState::captured_directions() const {
+    Side seen;
+    if (!one_direction(seen)) return "both";
+    return seen == Side::Client ? "client_only" : "server_only";
+}
+
+bool StreamState::fin_sent(Side s) const {
+    if (of(s).fin_frame) return true;
+    Side captured;
+    // The only captured side acknowledged one more byte last of all: the peer's FIN.
+    return one_direction(captured) && captured == other(s) && of(captured).last_ack_step_one;
+}
+
 bool StreamState::established() const {
+    Side captured;
+    if (one_direction(captured)) {
+        // Its ACKs acknowledge the peer's SYN, in more than the handshake's packets and more than
+        // one segment (a lone midstream segment shows nothing of the peer).
+        const SideState &seen = of(captured);
+        return seen.ack_known && seen.packets > uint32_t{seen.syns} + seen.synacks + 1;
+    }
     if (synack_frame) return established_frame != 0;
     // No SYN/ACK seen (a midstream capture, or one that dropped it): both sides sent something
     // other than a SYN.
@@ -204,6 +246,24 @@ IcmpSeen &StreamState::record_icmp() {
     return incidents_->icmp;
 }
 
+const CaptureFlaws &StreamState::flaws() const {
+    return (incidents_ ? *incidents_ : kNoIncidents).flaws;
+}
+
+CaptureFlaws &StreamState::record_flaws() {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->flaws;
+}
+
+std::string StreamState::capture_flaw_names() const {
+    const CaptureFlaws &f = flaws();
+    std::string names;
+    for (const char *name : {f.duplicates ? "duplicates" : nullptr, f.capture_gap ? "capture_gaps" : nullptr,
+                             f.truncated ? "truncated" : nullptr})
+        if (name) names += (names.empty() ? "" : ",") + std::string(name);
+    return names;
+}
+
 SideIncidents *StreamState::recorded_incidents(Side s) {
     return incidents_ ? &incidents_->side[idx(s)] : nullptr;
 }
@@ -214,6 +274,8 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
     const bool client = s == Side::Client;
     note_frame(stream, seg.frame, seg.time_us);
     saturating_increment(me.packets);
+    if (seg.capture_gap) stream.record_flaws().capture_gap = true;
+    if (seg.truncated) stream.record_flaws().truncated = true;
 
     FrameEvent event{FrameEventKind::None, s, 0, 0};
     if (seg.flags & tcp_flag::kRst) {
@@ -227,9 +289,14 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
         if (SideIncidents *peer = stream.recorded_incidents(other(s)))
             if (peer->rst_frame && !peer->rst_in_sequence && !carries_data) peer->rst_ignored = true;
         note_ttl(me, seg.ttl);
+        me.last_ack_advanced = false;
         if (seg.flags & tcp_flag::kAck) note_ack(stream, s, seg);
         const bool new_data = note_sequence(me, seg) && (seg.payload_len || (seg.flags & tcp_flag::kFin));
-        if (new_data && !seg.retransmission)  // not stuck: sending on
+        // A resend repeats bytes sent before. Wireshark also flags new data as a retransmission when
+        // its own numbering is off (a SYN/ACK resent with a new ISN, a capture that missed the
+        // original): the sequence numbers say which it is.
+        const bool resent = seg.retransmission && !new_data;
+        if (new_data)  // not stuck: sending on
             if (SideIncidents *mine = stream.recorded_incidents(s)) mine->unanswered_retransmissions = 0;
 
         if (seg.flags & tcp_flag::kSyn) {
@@ -251,7 +318,7 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
             }
             if (seg.retransmission && (seg.payload_len || (seg.flags & tcp_flag::kFin))) {
                 stream.history.add(history_letter::kRetransmission, client);
-                const FrameEvent retransmission = note_retransmission(stream, s, seg);
+                const FrameEvent retransmission = note_retransmission(stream, s, seg, resent);
                 if (retransmission.kind != FrameEventKind::None) event = retransmission;
             }
         }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "address_pairs.h"
 #include "endpoint.h"
@@ -19,7 +20,7 @@ inline Side other(Side s) {
 
 // What every stream keeps of one end of it (32 bytes); the rest is in SideIncidents.
 struct SideState {
-    SideState() : seq_known(false), ack_known(false) {}
+    SideState() : seq_known(false), ack_known(false), last_ack_advanced(false), last_ack_step_one(false) {}
 
     uint32_t packets = 0;
     // Sequence space: next_seq is the highest seq+len (+SYN/FIN) this side sent,
@@ -36,6 +37,8 @@ struct SideState {
     uint8_t first_syn_ttl = 0;
     bool seq_known : 1;
     bool ack_known : 1;
+    bool last_ack_advanced : 1;  // this side's latest segment acknowledged new data of the peer
+    bool last_ack_step_one : 1;  // its ACK last moved by one: past the peer's FIN, when nothing followed
 };
 
 // One stream, as far as the capture has been read. Frame numbers are 32-bit, as in Wireshark.
@@ -59,8 +62,17 @@ struct StreamState {
     uint32_t data_retransmissions() const {
         return incidents(Side::Client).retransmissions + incidents(Side::Server).retransmissions;
     }
-    // The stream was opened by a handshake, or (no SYN/ACK seen) both sides sent more than SYNs.
+    // The stream was opened by a handshake, or (no SYN/ACK seen) both sides sent more than SYNs,
+    // or only one side was captured and its ACKs show the other answered.
     bool established() const;
+    // Only one side's packets were captured (asymmetric routing, a mirror of one direction): the
+    // side that was, or nothing when both or neither were.
+    bool one_direction(Side &captured) const;
+    // The side sent a FIN: captured, or read from the ACKs of the only side captured.
+    bool fin_sent(Side s) const;
+    // Which directions the capture holds (tcpdiag.captured; stable): "both", "client_only",
+    // "server_only".
+    const char *captured_directions() const;
     // A RST that ended the stream (ignored ones do not count).
     bool reset_seen() const { return ended_by_reset(Side::Client) || ended_by_reset(Side::Server); }
     bool ended_by_reset(Side s) const { return incidents(s).rst_frame && !incidents(s).rst_ignored; }
@@ -74,6 +86,11 @@ struct StreamState {
     // Resets, retransmissions, zero windows, ICMP errors: all zero until the first one happens.
     const SideIncidents &incidents(Side s) const;
     const IcmpSeen &icmp() const;
+    const CaptureFlaws &flaws() const;
+    CaptureFlaws &record_flaws();
+    // tcpdiag.capture_flaws (stable names): "duplicates", "capture_gaps", "truncated", comma-
+    // separated; empty when the capture of this stream is whole.
+    std::string capture_flaw_names() const;
     // For recording one: the first call allocates.
     SideIncidents &record_incidents(Side s);
     IcmpSeen &record_icmp();

@@ -51,7 +51,7 @@ struct Shown {
     const StreamState *stream;
     Diagnosis diagnosis;
     bool is_evidence;
-    const char *client, *server, *history, *reason, *next_step, *evidence;
+    const char *client, *server, *history, *reason, *next_step, *evidence, *capture_flaws;
 };
 
 char *pool_copy(packet_info *pinfo, const std::string &s) {
@@ -69,6 +69,7 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         out.client = pool_copy(pinfo, to_string(st.client()));
         out.server = pool_copy(pinfo, to_string(st.server()));
         out.history = pool_copy(pinfo, st.history.str());
+        out.capture_flaws = pool_copy(pinfo, st.capture_flaw_names());
         // The sentences cost a formatting each: build them only when someone will read them.
         out.reason =
             tree && proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
@@ -115,6 +116,8 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     generated(proto_tree_add_string(t, ids.hf_history, tvb, 0, 0, s.history));
     generated(proto_tree_add_boolean(t, ids.hf_failure, tvb, 0, 0, is_failure(d.verdict)));
     if (st.role_guessed) generated(proto_tree_add_boolean(t, ids.hf_role_guessed, tvb, 0, 0, TRUE));
+    generated(proto_tree_add_string(t, ids.hf_captured, tvb, 0, 0, st.captured_directions()));
+    if (s.capture_flaws[0]) generated(proto_tree_add_string(t, ids.hf_capture_flaws, tvb, 0, 0, s.capture_flaws));
     generated(proto_tree_add_boolean(t, ids.hf_provisional, tvb, 0, 0, provisional));
     if (s.evidence) {
         proto_item *item = generated(proto_tree_add_string(t, ids.hf_evidence, tvb, 0, 0, s.evidence));

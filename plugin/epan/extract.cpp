@@ -3,6 +3,7 @@
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 
+#include "../core/duplicates.h"
 #include "frame_reader.h"
 #include "registration.h"
 #include "ws_compat.h"
@@ -23,9 +24,13 @@ enum FieldId {
     kTcpWindow,
     kTcpRetransmission,
     kTcpRtoFrame,
+    kTcpOptions,
+    kTcpLostSegment,
+    kTcpAckLostSegment,
     kIpSrc,
     kIpDst,
     kIpTtl,
+    kIpId,
     kIpv6Src,
     kIpv6Dst,
     kIpv6Hlim,
@@ -53,9 +58,13 @@ constexpr WantedField kWanted[] = {
     {kTcpWindow, "tcp.window_size_value"},
     {kTcpRetransmission, "tcp.analysis.retransmission"},
     {kTcpRtoFrame, "tcp.analysis.rto_frame"},
+    {kTcpOptions, "tcp.options"},
+    {kTcpLostSegment, "tcp.analysis.lost_segment"},
+    {kTcpAckLostSegment, "tcp.analysis.ack_lost_segment"},
     {kIpSrc, "ip.src"},
     {kIpDst, "ip.dst"},
     {kIpTtl, "ip.ttl"},
+    {kIpId, "ip.id"},
     {kIpv6Src, "ipv6.src"},
     {kIpv6Dst, "ipv6.dst"},
     {kIpv6Hlim, "ipv6.hlim"},
@@ -125,6 +134,7 @@ bool read_address(field_info *fi, uint8_t family, Address &out) {
 struct IpHeader {
     Address src, dst;
     uint8_t ttl = 0;
+    uint16_t ip_id = 0;  // IPv4 only
 };
 bool ip_below(const FrameFields &f, int layer, IpHeader &ip) {
     field_info *v4 = f.below(kIpSrc, layer), *v6 = f.below(kIpv6Src, layer);
@@ -134,6 +144,7 @@ bool ip_below(const FrameFields &f, int layer, IpHeader &ip) {
     }
     if (!v4) return false;
     ip.ttl = static_cast<uint8_t>(uint_of(f.in_layer(kIpTtl, v4->total_layer_num)));
+    ip.ip_id = static_cast<uint16_t>(uint_of(f.in_layer(kIpId, v4->total_layer_num)));
     return read_address(v4, 4, ip.src) && read_address(f.in_layer(kIpDst, v4->total_layer_num), 4, ip.dst);
 }
 
@@ -209,6 +220,14 @@ void read_tcp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
         s.ttl = ip.ttl;
         s.retransmission = f.in_layer(kTcpRetransmission, layer) != nullptr;
         s.rto_frame = uint_of(f.in_layer(kTcpRtoFrame, layer));
+        s.capture_gap = f.in_layer(kTcpLostSegment, layer) || f.in_layer(kTcpAckLostSegment, layer);
+        s.truncated = flags->ds_tvb && tvb_captured_length(flags->ds_tvb) < tvb_reported_length(flags->ds_tvb);
+        field_info *options = f.in_layer(kTcpOptions, layer);
+        const bool have_options =
+            options && options->ds_tvb && tvb_bytes_exist(options->ds_tvb, options->start, options->length);
+        const guint8 *option_bytes =
+            have_options ? tvb_get_ptr(options->ds_tvb, options->start, options->length) : nullptr;
+        s.signature = segment_signature(s, ip.ip_id, option_bytes, have_options ? options->length : 0);
     }
 }
 

@@ -33,6 +33,7 @@ bool add_tcp_analysis(const packet_info *pinfo, TcpSegment &s) {
     s.stream = analysis.stream;
     s.retransmission = analysis.retransmission;
     s.rto_frame = analysis.rto_frame;
+    s.capture_gap = analysis.capture_gap;
     return true;
 }
 
@@ -53,6 +54,42 @@ void add_quoted_stream(const packet_info *pinfo, IcmpError &e) {
     ws::TcpAnalysis analysis;
     e.quoted_stream_known = tcp_analysis_between(pinfo, e.quoted_src, e.quoted_dst, false, analysis);
     e.quoted_stream = analysis.stream;
+}
+
+bool endpoint_of(const address &a, uint32_t port, Endpoint &out) {
+    if (a.type != AT_IPv4 && a.type != AT_IPv6) return false;
+    out.address = Address::from_bytes(a.type == AT_IPv4 ? 4 : 6, static_cast<const uint8_t *>(a.data));
+    out.port = static_cast<uint16_t>(port);
+    return true;
+}
+
+// The transport bytes of an IP packet Wireshark reassembled from fragments in this frame.
+Bytes reassembled_segment(packet_info *pinfo) {
+    for (const char *name : {"Reassembled IPv4", "Reassembled IPv6"}) {
+        tvbuff_t *tvb = get_data_source_tvb_by_name(pinfo, name);
+        const guint length = tvb ? tvb_captured_length(tvb) : 0;
+        if (length) return Bytes{tvb_get_ptr(tvb, 0, length), length};
+    }
+    return Bytes{};
+}
+
+// A frame the decoder could not follow to its TCP header: Wireshark's dissection has found the
+// segment's innermost addresses and ports (pinfo keeps the last ones), so look for that IP
+// header in the frame's bytes, or for the segment it reassembled from IP fragments. Not for ICMP
+// errors, whose quoted header is no segment.
+DecodedFrame decode_as_wireshark_found(const Bytes &bytes, packet_info *pinfo) {
+    static const int proto_icmp = proto_get_id_by_filter_name("icmp"),
+                     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    Endpoint src, dst;
+    if (pinfo->ptype != PT_TCP || ws::frame_has_protocol(pinfo, proto_icmp) ||
+        ws::frame_has_protocol(pinfo, proto_icmpv6) || !endpoint_of(pinfo->src, pinfo->srcport, src) ||
+        !endpoint_of(pinfo->dst, pinfo->destport, dst))
+        return {};
+    const DecodedFrame found = decode_segment_of_flow(bytes, src, dst, pinfo->num, frame_time_us(pinfo));
+    if (found.observations.tcp_count) return found;
+    const Bytes segment = reassembled_segment(pinfo);
+    if (!segment.len) return found;
+    return decode_reassembled_segment(bytes, segment, src, dst, pinfo->num, frame_time_us(pinfo));
 }
 
 }  // namespace
@@ -81,7 +118,15 @@ bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out) {
     const guint length = tvb_captured_length(tvb);
     const Bytes bytes{length ? tvb_get_ptr(tvb, 0, length) : nullptr, length};
     const int link_type = linktype_of_encapsulation(ws::frame_encapsulation(pinfo));
-    const DecodedFrame decoded = decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo));
+    DecodedFrame decoded = decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo));
+    if (decoded.observations.tcp_count == 0 && decoded.observations.icmp_count == 0 &&
+        ws::frame_has_protocol(pinfo, proto_tcp)) {
+        const DecodedFrame found = decode_as_wireshark_found(bytes, pinfo);
+        for (int i = 0; i < found.observations.tcp_count; ++i)
+            decoded.observations.tcp[decoded.observations.tcp_count++] = found.observations.tcp[i];
+        // Read after all: the fragment the decoder stepped over no longer counts as missed.
+        decoded.skipped_tcp = found.observations.tcp_count == 0 && (decoded.skipped_tcp || found.skipped_tcp);
+    }
     const FrameObservations &found = decoded.observations;
     bool missing = decoded.skipped_tcp;
 

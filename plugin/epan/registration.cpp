@@ -106,6 +106,17 @@ void register_fields() {
         {&ids.hf_role_guessed,
          {"Roles guessed", "tcpdiag.role_guessed", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "No handshake seen: the server is taken to be the lower port", HFILL}},
+        {&ids.hf_captured,
+         {"Captured directions", "tcpdiag.captured", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "both, or client_only / server_only when only one side's packets are in the capture (the other "
+          "side is read from its ACKs)",
+          HFILL}},
+        {&ids.hf_capture_flaws,
+         {"Capture flaws", "tcpdiag.capture_flaws", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Flaws of the capture of this stream, which do not change its verdict: duplicates (copies of "
+          "packets, left out), capture_gaps (segments the capture missed), truncated (frames cut by the "
+          "snap length)",
+          HFILL}},
         {&ids.hf_failure,
          {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "The verdict is a failure (anything but graceful_close and open)", HFILL}},

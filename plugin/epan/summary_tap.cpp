@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -49,13 +50,58 @@ Verdict verdict_of_row(unsigned row) {
 constexpr char kPathTable[] = "Streams per path verdict (peer capture)";
 constexpr unsigned kPathRows = static_cast<unsigned>(PathVerdict::NotInPeerCapture) + 1;
 
+// A third table: streams per flaw of the capture (tcpdiag.capture_flaws) and per half captured
+// (tcpdiag.captured), which the verdicts do not count. A stream's flaws can change while a single
+// pass reads on (the other half turns up): each stream's counted flaws are kept to move it.
+constexpr char kFlawTable[] = "Streams per capture flaw";
+constexpr const char *kFlawNames[] = {"duplicates", "capture_gaps", "truncated", "client_only", "server_only"};
+constexpr unsigned kFlawRows = sizeof kFlawNames / sizeof *kFlawNames;
+
+uint8_t flaws_of(const StreamState &st) {
+    const CaptureFlaws &f = st.flaws();
+    const std::string captured = st.captured_directions();
+    const bool flags[kFlawRows] = {f.duplicates != 0, f.capture_gap, f.truncated, captured == "client_only",
+                                   captured == "server_only"};
+    uint8_t bits = 0;
+    for (unsigned row = 0; row < kFlawRows; ++row) bits |= flags[row] ? uint8_t(1u << row) : 0;
+    return bits;
+}
+
 // The counts and the texts the table's cells point at (the table stores only the pointers).
 struct SummaryState {
     VerdictSummary summary;
     std::array<std::string, kRows> ports, addresses;
     std::array<uint32_t, kPathRows> paths{};
     std::set<std::pair<int, uint32_t>> path_counted;  // (transport, stream)
+    std::array<uint32_t, kFlawRows> flaws{};
+    std::map<std::pair<int, uint32_t>, uint8_t> flaws_counted;  // (transport, stream): its flaw bits
 } state;
+
+void show_flaw_row(stat_tap_table *table, unsigned row) {
+    stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
+    cells[kVerdict].type = TABLE_ITEM_STRING;
+    cells[kVerdict].value.string_value = kFlawNames[row];
+    cells[kStreams].type = TABLE_ITEM_UINT;
+    cells[kStreams].value.uint_value = state.flaws[row];
+    cells[kPorts].type = cells[kAddresses].type = TABLE_ITEM_STRING;
+    cells[kPorts].value.string_value = cells[kAddresses].value.string_value = "";
+}
+
+// Moves the stream to the flaw rows it has now.
+bool count_flaws(stat_tap_table *table, const StreamState &st) {
+    if (!table || st.transport != Transport::Tcp) return false;
+    const uint8_t now = flaws_of(st);
+    uint8_t &counted = state.flaws_counted[std::make_pair(static_cast<int>(st.transport), st.index)];
+    if (now == counted) return false;
+    for (unsigned row = 0; row < kFlawRows; ++row) {
+        const uint8_t bit = uint8_t(1u << row);
+        if ((now & bit) == (counted & bit)) continue;
+        state.flaws[row] += (now & bit) ? 1 : uint32_t(-1);
+        show_flaw_row(table, row);
+    }
+    counted = now;
+    return true;
+}
 
 void show_path_row(stat_tap_table *table, unsigned row) {
     stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
@@ -96,6 +142,12 @@ void show_row(stat_tap_table *table, unsigned row) {
 }
 
 void clear_rows(stat_tap_table *table) {
+    if (std::strcmp(table->title, kFlawTable) == 0) {
+        state.flaws.fill(0);
+        state.flaws_counted.clear();
+        for (unsigned row = 0; row < kFlawRows && row < table->num_elements; ++row) show_flaw_row(table, row);
+        return;
+    }
     if (std::strcmp(table->title, kPathTable) == 0) {
         state.paths.fill(0);
         state.path_counted.clear();
@@ -120,6 +172,7 @@ void prepare_table(stat_tap_table_ui *ui, const char *name, unsigned rows) {
 
 void init_tables(stat_tap_table_ui *ui) {
     prepare_table(ui, kTable, kRows);
+    prepare_table(ui, kFlawTable, kFlawRows);
     const char *peer = peer_capture_path();
     if (peer && *peer) prepare_table(ui, kPathTable, kPathRows);
 }
@@ -139,6 +192,8 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
     if (!table || table->num_elements < kRows) return TAP_PACKET_DONT_REDRAW;
     stat_tap_table *path_table = pinfo->fd->visited ? stat_tap_find_table(data->stat_tap_data, kPathTable) : nullptr;
     if (path_table && path_table->num_elements < kPathRows) path_table = nullptr;
+    stat_tap_table *flaw_table = stat_tap_find_table(data->stat_tap_data, kFlawTable);
+    if (flaw_table && flaw_table->num_elements < kFlawRows) flaw_table = nullptr;
     const auto *record = static_cast<const FrameNotes *>(record_ptr);
     bool changed = false;
     try {
@@ -147,6 +202,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
             const StreamState *st = analyzer.find(record->notes[i].stream);
             if (!st) continue;
             changed |= count_path(path_table, *st);
+            changed |= count_flaws(flaw_table, *st);
             const Verdict verdict = analyzer.diagnose(*st).verdict;
             if (verdict == Verdict::Undecided) continue;
             Verdict left;

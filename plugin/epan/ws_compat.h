@@ -86,9 +86,11 @@ struct TcpAnalysis {
     uint32_t stream = 0;
     bool retransmission = false;  // as tcp.analysis.retransmission: fast and spurious included
     uint32_t rto_frame = 0;       // as tcp.analysis.rto_frame
+    bool capture_gap = false;     // as tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment
 };
 // TCP_A_* are private to packet-tcp.c; these values have been the same in every release.
-constexpr uint16_t kTcpARetransmission = 0x0001, kTcpAFastRetransmission = 0x0400, kTcpASpuriousRetransmission = 0x4000;
+constexpr uint16_t kTcpARetransmission = 0x0001, kTcpALostPacket = 0x0002, kTcpAAckLostPacket = 0x0004,
+                   kTcpAFastRetransmission = 0x0400, kTcpASpuriousRetransmission = 0x4000;
 
 // The TCP conversation this frame's segment between these endpoints belongs to, and (when
 // `segment_flags`) the analysis of that segment. False if the TCP dissector has none (the TCP
@@ -105,6 +107,7 @@ inline bool tcp_analysis_of(uint32_t frame, const address *src, const address *d
             (ta->flags & (kTcpARetransmission | kTcpAFastRetransmission | kTcpASpuriousRetransmission)) != 0;
         const bool timed = ta->rto_ts.secs || ta->rto_ts.nsecs;
         out.rto_frame = (ta->flags & kTcpARetransmission) && timed ? ta->rto_frame : 0;
+        out.capture_gap = (ta->flags & (kTcpALostPacket | kTcpAAckLostPacket)) != 0;
     }
     return true;
 }

@@ -8,7 +8,9 @@ it has at its latest tapped packet; the streams table is computed once the whole
   threshold only by the capture's end time) could be counted under its earlier verdict; the check
   requires agreement there too and names any stream where that happens.
 Per verdict: the number of streams and the three busiest server ports and addresses (most streams
-first, ties in text order), computed here independently from the streams table.
+first, ties in text order), computed here independently from the streams table. Per capture flaw
+(table "Streams per capture flaw"): the TCP streams whose `capture_flaws` column names it, or whose
+`captured` column is that half, in two passes.
 """
 import argparse
 import collections
@@ -21,16 +23,19 @@ from tshark_runner import Tshark
 BUSIEST = 3
 
 
-def parse_summary(out):
+FLAWS = ("duplicates", "capture_gaps", "truncated", "client_only", "server_only")
+
+
+def parse_summary(out, table="Streams per verdict"):
     """{verdict: (streams, ports text, addresses text)} from tshark's stat-table output."""
     lines = out.splitlines()
     try:
-        start = lines.index("Streams per verdict") + 1
+        start = lines.index(table) + 1
     except ValueError:
-        raise RuntimeError("no summary table in tshark's output:\n" + out)
+        raise RuntimeError("no %r table in tshark's output:\n%s" % (table, out))
     rows = {}
     for line in lines[start:]:
-        if line.startswith("====") or not line.strip():
+        if line.startswith("====") or "|" not in line:  # the end, or the next table's title
             break
         cells = [c.strip() for c in line.split("|")]
         rows[cells[0]] = (int(cells[1]), cells[2], cells[3])
@@ -87,6 +92,19 @@ def compare(name, summary, streams):
     return problems
 
 
+def flaw_counts(streams):
+    """{capture flaw: TCP streams with it}, from the streams table's columns."""
+    tcp = [row for row in streams if row["transport"] == "tcp"]
+    return {flaw: sum(1 for row in tcp if flaw in row["capture_flaws"].split(",") or row["captured"] == flaw)
+            for flaw in FLAWS}
+
+
+def compare_flaws(name, out, streams):
+    got = {flaw: row[0] for flaw, row in parse_summary(out, "Streams per capture flaw").items()}
+    want = flaw_counts(streams)
+    return [] if got == want else ["%s: capture flaws %r, streams table gives %r" % (name, got, want)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -102,6 +120,8 @@ def main():
                 out = tshark.run(cmd).stdout
                 name = "%s (%s)" % (capture.split("testdata/")[-1], "two passes" if two_pass else "one pass")
                 problems += compare(name, parse_summary(out), parse_streams(out))
+                if two_pass:
+                    problems += compare_flaws(name, out, parse_streams(out))
                 checked += 1
         # A filter picks the streams with a matching packet, in both tables alike.
         capture = tshark.stage(args.captures[0])

@@ -4,9 +4,28 @@
 
 #include <vector>
 
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+
 #include "analyzer.h"
+#include "duplicates.h"
+#include "explain.h"
 
 namespace tcpdiag::test {
+
+// The stream a test built, its verdict and its reason.
+inline const StreamState &stream_of(const Analyzer &a, uint32_t stream = 0) {
+    const StreamState *st = a.find({Transport::Tcp, stream});
+    REQUIRE(st != nullptr);
+    return *st;
+}
+inline Diagnosis diagnosis_of(const Analyzer &a) {
+    return a.diagnose(stream_of(a));
+}
+inline std::string reason_of(const Analyzer &a) {
+    return reason(stream_of(a), a.diagnose(stream_of(a)));
+}
 
 inline Endpoint endpoint(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
     const uint8_t bytes[4] = {a, b, c, d};
@@ -52,6 +71,12 @@ class StreamBuilder {
     }
     // Data this side sent that never reached the capture point.
     void lost(Side s, uint32_t len) { next_seq_[idx(s)] += len; }
+    // Data (len bytes, plus a FIN or SYN counted as one) this side sent and the peer received,
+    // but that the capture does not hold: the other direction of a one-direction capture.
+    void unseen(Side s, uint32_t len) {
+        next_seq_[idx(s)] += len;
+        seen_seq_[idx(s)] = next_seq_[idx(s)];
+    }
     // An ACK that confirms nothing new (e.g. a challenge ACK answering an out-of-window RST).
     FrameNote duplicate_ack(Side s) {
         repeat_ack_ = true;
@@ -66,7 +91,22 @@ class StreamBuilder {
         return ack(s);
     }
 
+    // The next segment carries Wireshark's retransmission flag whatever it carries.
+    StreamBuilder &flag_as_retransmission() {
+        flag_next_ = true;
+        return *this;
+    }
+
     uint32_t last_frame() const { return next_frame_ - 1; }
+
+    // The last segment captured again, `gap_us` later (a mirror port, pktmon, merged captures).
+    FrameNote copy_of_last(int64_t gap_us = 5) {
+        TcpSegment copy = last_segment_;
+        copy.frame = next_frame_++;
+        copy.time_us += gap_us;
+        copy.retransmission = true;  // what Wireshark makes of it
+        return analyzer_.observe(copy);
+    }
 
   private:
     static int idx(Side s) { return static_cast<int>(s); }
@@ -82,7 +122,8 @@ class StreamBuilder {
         seg.dst = s == Side::Client ? server_ : client_;
         seg.flags = flags;
         seg.payload_len = len;
-        seg.retransmission = retransmission;
+        seg.retransmission = retransmission || flag_next_;
+        flag_next_ = false;
         seg.window = window_[i];
         seg.ttl = ttl ? ttl : (s == Side::Client ? client_ttl : server_ttl);
         seg.ack = repeat_ack_ ? last_ack_[i] : seen_seq_[p];
@@ -95,6 +136,8 @@ class StreamBuilder {
         }
         if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
         if (advance) seen_seq_[i] = next_seq_[i];
+        seg.signature = segment_signature(seg, ip_id_[i]++, nullptr, 0);  // a resend gets a new IP ID
+        last_segment_ = seg;
         return analyzer_.observe(seg);
     }
 
@@ -109,6 +152,9 @@ class StreamBuilder {
     uint32_t seen_seq_[2] = {1000, 5000};  // what the peer can acknowledge: lost data excluded
     uint32_t last_ack_[2] = {0, 0};
     bool repeat_ack_ = false;
+    bool flag_next_ = false;
+    uint16_t ip_id_[2] = {0x4000, 0x9000};
+    TcpSegment last_segment_;
     uint16_t window_[2] = {65535, 65535};
 };
 

@@ -2,25 +2,10 @@
 // that cross a RST: the classes real captures are full of (docs/verdicts.md, "Which reset counts").
 #include <catch2/catch_test_macros.hpp>
 
-#include "explain.h"
 #include "stream_builder.h"
 
 using namespace tcpdiag;
-using tcpdiag::test::StreamBuilder;
-
-namespace {
-Diagnosis verdict_of(const Analyzer &a) {
-    const StreamState *st = a.find({Transport::Tcp, 0});
-    REQUIRE(st != nullptr);
-    return a.diagnose(*st);
-}
-
-std::string reason_of(const Analyzer &a) {
-    const StreamState *st = a.find({Transport::Tcp, 0});
-    REQUIRE(st != nullptr);
-    return reason(*st, a.diagnose(*st));
-}
-}  // namespace
+using namespace tcpdiag::test;
 
 TEST_CASE("a side that closed and then resets the peer's late data ends with an application reset") {
     // The server answered and closed; the client still sends, and the server's stack, whose
@@ -33,7 +18,7 @@ TEST_CASE("a side that closed and then resets the peer's late data ends with an 
     s.fin(Side::Server);
     s.data(Side::Client, 50);
     s.rst(Side::Server, false);
-    const Diagnosis d = verdict_of(a);
+    const Diagnosis d = diagnosis_of(a);
     CHECK(d.verdict == Verdict::AppReset);
     CHECK(d.reset_by == Actor::Server);
     CHECK(reason_of(a).find("had closed (FIN, frame 6)") != std::string::npos);
@@ -49,7 +34,7 @@ TEST_CASE("acknowledging the peer's FIN and resetting instead of closing is an a
     s.fin(Side::Client);
     s.ack(Side::Server);
     s.rst(Side::Server, false);
-    const Diagnosis d = verdict_of(a);
+    const Diagnosis d = diagnosis_of(a);
     CHECK(d.verdict == Verdict::AppReset);
     CHECK(d.reset_by == Actor::Server);
     CHECK(reason_of(a).find("instead of closing its own side") != std::string::npos);
@@ -65,7 +50,7 @@ TEST_CASE("a RST after both FINs were sent and acknowledged comes after a gracef
     s.fin(Side::Client);
     s.ack(Side::Server);
     s.rst(Side::Server, false);
-    const Diagnosis d = verdict_of(a);
+    const Diagnosis d = diagnosis_of(a);
     CHECK(d.verdict == Verdict::GracefulClose);
     CHECK(d.reset_frame == s.last_frame());
     CHECK(reason_of(a).find("came after the close") != std::string::npos);
@@ -78,7 +63,7 @@ TEST_CASE("a RST after both FINs were sent and acknowledged comes after a gracef
     t.fin(Side::Server);
     t.fin(Side::Client);
     t.rst(Side::Server, false);
-    CHECK(verdict_of(b).verdict == Verdict::AppReset);
+    CHECK(diagnosis_of(b).verdict == Verdict::AppReset);
 }
 
 TEST_CASE("a RST without ACK from a side that had neither closed nor seen a close still means lost state") {
@@ -89,7 +74,7 @@ TEST_CASE("a RST without ACK from a side that had neither closed nor seen a clos
     s.ack(Side::Server);
     s.after(600).data(Side::Client, 100);
     s.rst(Side::Server, false);
-    CHECK(verdict_of(a).verdict == Verdict::PeerLostState);
+    CHECK(diagnosis_of(a).verdict == Verdict::PeerLostState);
 }
 
 TEST_CASE("SYN/ACKs resent and never acknowledged, then the server's RST, is handshake loss") {
@@ -100,7 +85,7 @@ TEST_CASE("SYN/ACKs resent and never acknowledged, then the server's RST, is han
     s.after(1).synack_retransmission();
     s.after(2).synack_retransmission();
     s.after(4).rst(Side::Server, false);
-    const Diagnosis d = verdict_of(a);
+    const Diagnosis d = diagnosis_of(a);
     CHECK(d.verdict == Verdict::HandshakeLoss);
     CHECK(d.reset_by == Actor::Server);
     CHECK(d.reset_frame == s.last_frame());
@@ -113,7 +98,7 @@ TEST_CASE("SYN/ACKs resent and never acknowledged, then the server's RST, is han
     t.synack();
     t.after(1).synack_retransmission();
     t.rst(Side::Client, false);
-    CHECK(verdict_of(b).verdict != Verdict::HandshakeLoss);
+    CHECK(diagnosis_of(b).verdict != Verdict::HandshakeLoss);
 }
 
 TEST_CASE("data crossing an out-of-sequence RST does not make it ignored; a pure ACK after it does") {
@@ -128,7 +113,72 @@ TEST_CASE("data crossing an out-of-sequence RST does not make it ignored; a pure
     s.rst(Side::Client);
     const uint32_t rst = s.last_frame();
     s.data(Side::Server, 200);  // sent before the RST reached the server
-    const Diagnosis d = verdict_of(a);
+    const Diagnosis d = diagnosis_of(a);
     CHECK(d.reset_by == Actor::Client);
     CHECK(d.evidence_frame == rst);
+}
+
+TEST_CASE("a RST without ACK right after the peer acknowledged this side's data ends an exchange it knew") {
+    // The client sends its request, the server acknowledges it with its answer, and the client's
+    // application aborts: its stack answers the server's segment with a RST without ACK.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 5);
+    s.data(Side::Server, 15);
+    s.rst(Side::Client, false);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Client);
+    CHECK(reason_of(a).find("right after the server acknowledged its data") != std::string::npos);
+}
+
+TEST_CASE("a forged RST that wins the race against the SYN/ACK is judged by the TTLs that follow it") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.rst(Side::Server, true, 46);  // before the real server sent anything
+    const uint32_t forged = s.last_frame();
+    s.synack();
+    s.ack(Side::Client);
+    s.data(Side::Client, 100);
+    s.rst(Side::Server);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::InjectedReset);
+    CHECK(d.evidence_frame == forged);
+    CHECK(reason_of(a).find("has TTL 46, while its other packets had TTL 61") != std::string::npos);
+
+    // A refusal is the server's only packet: nothing to compare its TTL with.
+    Analyzer b;
+    StreamBuilder t(b);
+    t.syn();
+    t.rst(Side::Server, true, 46);
+    CHECK(diagnosis_of(b).verdict == Verdict::Refused);
+}
+
+TEST_CASE("new data Wireshark flags as retransmissions is not loss") {
+    // Wireshark's numbering is off after a SYN/ACK resent with a new ISN, or when the capture
+    // missed earlier segments: the segments carry bytes never sent before.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 517);
+    for (int i = 0; i < 5; ++i) s.flag_as_retransmission().data(Side::Server, 1360);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::Open);
+    CHECK(d.retransmissions_unknown == false);
+    const StreamState *st = a.find({Transport::Tcp, 0});
+    CHECK(st->data_retransmissions() == 5);  // Wireshark's count, as documented
+}
+
+TEST_CASE("a zero window advertised after the peer's FIN is no stall") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 100);
+    s.fin(Side::Client);
+    s.fin(Side::Server);
+    s.after(5).zero_window(Side::Server);
+    CHECK(diagnosis_of(a).verdict == Verdict::GracefulClose);
 }

@@ -243,3 +243,38 @@ TEST_CASE("the frame table returns each frame's notes, with gaps and repeats han
     CHECK_FALSE(table.unread(4));
     CHECK(table.unread_count() == 2);
 }
+
+TEST_CASE("a segment behind an encapsulation the decoder does not know is found from its flow", "[frame_decoder]") {
+    // An 802.11 data frame with LLC/SNAP, as the bytes after some radio header: decode_frame has
+    // no way in, but the flow Wireshark found names the IP header to look for.
+    Octets frame = {0x08, 0x41, 0x2c, 0x00, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 7, 0x10, 0x00};
+    put(frame, {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00});
+    // A decoy first: an IPv4 header between the same hosts carrying UDP.
+    const Octets decoy = ipv4(17, 1, 2, udp(40000, 443, Octets(4, 0)));
+    Octets with_decoy = frame;
+    append(with_decoy, decoy);
+    append(frame, ipv4(6, 1, 2, tcp(40000, 443, 1000, 2000, 0x18, 512, 100), 61));
+    append(with_decoy, ipv4(6, 1, 2, tcp(40000, 443, 1000, 2000, 0x18, 512, 100), 61));
+    const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    const Endpoint src{Address::ipv4(a), 40000}, dst{Address::ipv4(b), 443};
+
+    CHECK(decode_frame(12345, Bytes{frame.data(), frame.size()}, 7, 1000).observations.tcp_count == 0);
+    for (const Octets *f : {&frame, &with_decoy}) {
+        const DecodedFrame d = decode_segment_of_flow(Bytes{f->data(), f->size()}, src, dst, 7, 1000);
+        REQUIRE(d.observations.tcp_count == 1);
+        CHECK(d.observations.tcp[0].seq == 1000);
+        CHECK(d.observations.tcp[0].payload_len == 100);
+        CHECK(d.observations.tcp[0].ttl == 61);
+    }
+    // The other direction's flow, or a flow with other ports, is not in this frame.
+    CHECK(decode_segment_of_flow(Bytes{frame.data(), frame.size()}, dst, src, 7, 1000).observations.tcp_count == 0);
+    const Endpoint other_port{Address::ipv4(b), 80};
+    CHECK(decode_segment_of_flow(Bytes{frame.data(), frame.size()}, src, other_port, 7, 1000).observations.tcp_count ==
+          0);
+    // Every prefix of the frame is searched without reading past its end; the segment is read
+    // once the fixed part of its TCP header is there (a snaplen may cut the rest).
+    const size_t header_end = frame.size() - 100 - 4;  // the fixed 20 bytes; the 4 of options may be cut too
+    for (size_t len = 0; len < frame.size(); ++len)
+        CHECK(decode_segment_of_flow(Bytes{frame.data(), len}, src, dst, 7, 1000).observations.tcp_count ==
+              (len >= header_end ? 1 : 0));
+}

@@ -151,6 +151,7 @@ TEST_CASE("RST without ACK answering a segment means the peer lost the connectio
     s.handshake();
     s.data(Side::Client, 100);
     s.data(Side::Server, 100);
+    s.ack(Side::Client);  // a TCP acknowledges within 500 ms (RFC 1122): before the idle gap
     s.after(30).data(Side::Client, 50);
     s.rst(Side::Server, false);
     const Diagnosis d = verdict_of(a);

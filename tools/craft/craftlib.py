@@ -10,8 +10,10 @@ import struct
 import textwrap
 
 from scapy.all import (
-    GRE, ICMP, IP, UDP, VXLAN, Dot1AD, Dot1Q, Ether, ICMPv6DestUnreach, IPv6, Raw, TCP,
+    GRE, ICMP, IP, LLC, SNAP, UDP, VXLAN, Dot1AD, Dot1Q, Dot11, Ether, ICMPv6DestUnreach, IPv6, RadioTap, Raw,
+    TCP,
 )
+from scapy.contrib.gtp import GTP_U_Header
 
 CLIENT, SERVER = "client", "server"
 
@@ -80,6 +82,41 @@ def vlan(*tags):
     return link
 
 
+def one_direction(link, keep):
+    """Only the packets travelling in direction `keep` reach the capture (asymmetric routing, a
+    mirror port copying one direction): the others are sent but not captured."""
+
+    def only(src_mac, dst_mac, direction, l3):
+        return link(src_mac, dst_mac, direction, l3) if direction == keep else None
+
+    return only
+
+
+def wifi(bssid):
+    """802.11 data frames with a radiotap header (LINKTYPE_IEEE802_11_RADIOTAP, 127), captured in
+    monitor mode next to the access point: the client's frames go to the DS, the others come from it."""
+
+    def link(src_mac, dst_mac, direction, l3):
+        if direction == CLIENT:
+            dot11 = Dot11(type=2, subtype=0, FCfield="to-DS", addr1=bssid, addr2=src_mac, addr3=dst_mac)
+        else:
+            dot11 = Dot11(type=2, subtype=0, FCfield="from-DS", addr1=dst_mac, addr2=bssid, addr3=src_mac)
+        return RadioTap(present="Rate", Rate=108) / dot11 / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(code=0x0800) / l3
+
+    return link
+
+
+def gtp_u(tunnel, teids):
+    """GTP-U (UDP 2152) between a base station and the mobile core, carrying the user's IP packets;
+    teids maps direction to the tunnel endpoint ID of that direction."""
+
+    def link(src_mac, dst_mac, direction, l3):
+        return (Ether(src=src_mac, dst=dst_mac) / tunnel.outer(direction, 17) / UDP(sport=2152, dport=2152)
+                / GTP_U_Header(teid=teids[direction], gtp_type=255) / l3)
+
+    return link
+
+
 class Tunnel:
     """Outer IPv4 header between two tunnel routers. The capture is taken on the transit link, so
     each router's outer packets carry their own TTL (routers originate with 255)."""
@@ -130,8 +167,8 @@ def vxlan(tunnel, vni, inner_macs):
 # ---------------------------------------------------------------------------------------------
 
 class Capture:
-    def __init__(self, name="", description=""):
-        self.name, self.description = name, description
+    def __init__(self, name="", description="", linktype=1):
+        self.name, self.description, self.linktype = name, description, linktype
         self.frames = []      # (t, insertion order, bytes)
         self.expected = []    # (first time seen, insertion order, line)
         self.notes = []
@@ -161,7 +198,7 @@ class Capture:
         return "\n".join(out) + "\n"
 
     def write(self, path, snaplen=262144, cut=None):
-        data = pcapng(self.sorted_frames(), snaplen=snaplen)
+        data = pcapng(self.sorted_frames(), snaplen=snaplen, linktype=self.linktype)
         if cut is not None:
             data = data[:cut]
         with open(path, "wb") as f:
@@ -193,8 +230,8 @@ def epb(t, data, snaplen=262144):
     return _block(0x00000006, body)
 
 
-def pcapng(frames, snaplen=262144):
-    return pcapng_header(snaplen) + b"".join(epb(t, data, snaplen) for t, _, data in frames)
+def pcapng(frames, snaplen=262144, linktype=1):
+    return pcapng_header(snaplen, linktype) + b"".join(epb(t, data, snaplen) for t, _, data in frames)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +299,9 @@ class Stream:
 
     def emit(self, side, t, l3):
         src, dst = self.ep(side), self.ep(other(side))
-        self.cap.add(t, self.link(src.mac, dst.mac, side, l3))
+        frame = self.link(src.mac, dst.mac, side, l3)
+        if frame is not None:  # None: a direction the capture does not see
+            self.cap.add(t, frame)
         if self.first_t is None or t < self.first_t:
             self.first_t = t
 

@@ -22,8 +22,8 @@ from scapy.all import (  # noqa: E402
 
 from craftlib import (  # noqa: E402
     CLIENT, SERVER, Capture, Endpoint, Stream, Tunnel, UdpFlow, dns_query, dns_response,
-    filler, gre, http_request, http_response, ipip, msrcp_request, smb2_negotiate_request, tls_record, vlan,
-    vxlan,
+    ethernet, filler, gre, gtp_u, http_request, http_response, ipip, msrcp_request, one_direction,
+    smb2_negotiate_request, tls_record, vlan, vxlan, wifi,
 )
 
 INITIAL_TTL = {"linux": 64, "windows": 128}
@@ -73,8 +73,8 @@ def scenario(fn):
 # Each builder adds one stream (or a few) to a capture at time t0 and states its verdict.
 # The scenario functions give each its own capture; `mixed` reuses them in one capture.
 
-def build_graceful(cap, t0, cport, sport=443, **kw):
-    st = Stream(cap, *pair(cport, sport, **kw))
+def build_graceful(cap, t0, cport, sport=443, link=ethernet, **kw):
+    st = Stream(cap, *pair(cport, sport, **kw), link=link)
     t = st.handshake(t0)
     req, resp = web(cport, 1)
     t = st.exchange(t + 0.0004, req, resp)
@@ -93,9 +93,9 @@ def build_open(cap, t0, cport, sport=443, **kw):
     return st
 
 
-def build_refused(cap, t0, cport, sport=443, **kw):
+def build_refused(cap, t0, cport, sport=443, link=ethernet, **kw):
     # Nothing listens: the server answers the SYN with RST+ACK (seq 0, ack = ISN + 1).
-    st = Stream(cap, *pair(cport, sport, **kw))
+    st = Stream(cap, *pair(cport, sport, **kw), link=link)
     st.syn(t0)
     st.refuse(t0 + st.resp(SERVER))
     cap.expect(st, "refused", "server")
@@ -122,10 +122,10 @@ def build_icmp_prohibited(cap, t0, cport, sport=443, **kw):
     return st
 
 
-def build_data_loss_reset(cap, t0, cport, sport=443, **kw):
+def build_data_loss_reset(cap, t0, cport, sport=443, link=ethernet, **kw):
     # The application times out first and closes with SO_LINGER 0 (an abortive close), so the
     # client's TCP sends RST+ACK instead of retrying on.
-    st = Stream(cap, *pair(cport, sport, **kw))
+    st = Stream(cap, *pair(cport, sport, **kw), link=link)
     t = st.handshake(t0)
     t = st.exchange(t + 0.0003, *web(cport, 1))
     req = st.send(CLIENT, t + 2.0, tls_record(320, cport + 7), lost=True)[0]
@@ -375,6 +375,56 @@ def synack_loss_reset():
     st.retransmit(first, [1, 2, 4])
     st.rst(SERVER, first.t + 1 + 2 + 4 + 8, with_ack=False)
     cap.expect(st, "handshake_loss", "server")
+    return cap
+
+
+@scenario
+def one_direction_server():
+    """Asymmetric routing: the capture at the server's uplink sees only the server's packets. Its
+    ACKs show the client's request (185 bytes) and then the client's FIN; the server answers and
+    closes too: a graceful close read from half the conversation."""
+    cap = Capture()
+    st = Stream(cap, *pair(40035, 443, at=SERVER), at=SERVER, link=one_direction(ethernet, SERVER))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.0003, *web(40035, 1))
+    st.close(t + 0.010, first=CLIENT)
+    cap.expect(st, "graceful_close", "none")
+    return cap
+
+
+@scenario
+def one_direction_client_reset():
+    """A mirror port copying only the client's direction: the client's handshake ACK, two requests
+    whose ACK numbers show the server's answers, then the client's application aborts (RST+ACK)."""
+    cap = Capture()
+    st = Stream(cap, *pair(40036, 443), link=one_direction(ethernet, CLIENT))
+    t = st.handshake(0.0)
+    t = st.exchange(t + 0.0003, *web(40036, 1))
+    t = st.exchange(t + 0.5, *web(40036, 2))
+    st.rst(CLIENT, t + 0.2)
+    cap.expect(st, "app_reset", "client")
+    return cap
+
+
+@scenario
+def wifi_radiotap():
+    """802.11 with radiotap, captured in monitor mode beside the access point: a graceful close
+    and a refused connection, the TCP inside LLC/SNAP."""
+    cap = Capture(linktype=127)
+    link = wifi("02:aa:bb:cc:dd:01")
+    build_graceful(cap, 0.0, 40037, link=link)
+    build_refused(cap, 1.0, 40038, 8443, link=link)
+    return cap
+
+
+@scenario
+def gtp_u_tunnel():
+    """A mobile core link: the phone's TCP inside GTP-U between the base station 172.16.0.1 and the
+    gateway 172.16.0.9. The request is resent four times without an ACK and the phone resets: data
+    loss seen from inside the tunnel."""
+    cap = Capture()
+    link = gtp_u(Tunnel("172.16.0.1", "172.16.0.9", 64, 64), {CLIENT: 0x1001, SERVER: 0x2002})
+    build_data_loss_reset(cap, 0.0, 40039, link=link)
     return cap
 
 

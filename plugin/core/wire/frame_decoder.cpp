@@ -1,5 +1,6 @@
 #include "frame_decoder.h"
 
+#include "../duplicates.h"
 #include "network_headers.h"
 
 namespace tcpdiag {
@@ -11,6 +12,24 @@ constexpr int kMaxDepth = 4;           // IP layers followed through tunnels
 
 bool is_icmp_error(uint8_t version, uint8_t type) {
     return version == 4 ? (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) : (type >= 1 && type <= 4);
+}
+
+// The TCP header at `at` of a segment `ip` carries (ip.payload_len bytes of it, header included).
+bool read_tcp_header(const Bytes &b, size_t at, const IpHeader &ip, TcpSegment &s) {
+    const size_t header_len = b.has(at, 20) ? size_t(b.u8(at + 12) >> 4) * 4 : 0;
+    if (header_len < 20 || header_len > ip.payload_len) return false;
+    s.src = {ip.src, b.be16(at)};
+    s.dst = {ip.dst, b.be16(at + 2)};
+    s.seq = b.be32(at + 4);
+    s.ack = b.be32(at + 8);
+    s.flags = static_cast<uint16_t>(b.be16(at + 12) & 0x0fff);  // as tcp.flags: reserved bits included
+    s.window = b.be16(at + 14);
+    s.payload_len = ip.payload_len - static_cast<uint32_t>(header_len);
+    s.ttl = ip.ttl;
+    s.truncated = !b.has(at, ip.payload_len);
+    const size_t options_len = b.has(at, header_len) ? header_len - 20 : 0;  // cut short: none
+    s.signature = segment_signature(s, ip.ip_id, options_len ? b.data + at + 20 : nullptr, options_len);
+    return true;
 }
 
 class FrameWalker {
@@ -42,24 +61,15 @@ class FrameWalker {
     FrameObservations &obs() { return out_.observations; }
 
     void read_tcp(const IpHeader &ip) {
-        const size_t at = ip.payload_at;
-        const size_t header_len = b_.has(at, 20) ? size_t(b_.u8(at + 12) >> 4) * 4 : 0;
-        if (header_len < 20 || header_len > ip.payload_len) {
+        TcpSegment s;
+        if (!read_tcp_header(b_, ip.payload_at, ip, s)) {
             out_.skipped_tcp = true;
             return;
         }
         if (obs().tcp_count == FrameObservations::kMax) return;
-        TcpSegment &s = obs().tcp[obs().tcp_count++];
         s.frame = frame_;
         s.time_us = time_us_;
-        s.src = {ip.src, b_.be16(at)};
-        s.dst = {ip.dst, b_.be16(at + 2)};
-        s.seq = b_.be32(at + 4);
-        s.ack = b_.be32(at + 8);
-        s.flags = static_cast<uint16_t>(b_.be16(at + 12) & 0x0fff);  // as tcp.flags: reserved bits included
-        s.window = b_.be16(at + 14);
-        s.payload_len = ip.payload_len - static_cast<uint32_t>(header_len);
-        s.ttl = ip.ttl;
+        obs().tcp[obs().tcp_count++] = s;
     }
 
     void read_udp(const IpHeader &ip, int depth) {
@@ -125,7 +135,51 @@ class FrameWalker {
     DecodedFrame out_;
 };
 
+// Could an IPv4 or IPv6 header from `src` to `dst` start at `at`? (A cheap look at the version
+// and the addresses, before parse_ip checks the rest.)
+bool ip_header_of(const Bytes &b, size_t at, const Address &src, const Address &dst) {
+    const size_t len = src.family == 6 ? 16 : 4, src_at = src.family == 6 ? 8 : 12;
+    if (!b.has(at, src_at + 2 * len) || (b.u8(at) >> 4) != src.family) return false;
+    for (size_t i = 0; i < len; ++i)
+        if (b.u8(at + src_at + i) != src.bytes[i] || b.u8(at + src_at + len + i) != dst.bytes[i]) return false;
+    return true;
+}
+
 }  // namespace
+
+DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst, uint32_t frame_number,
+                                    int64_t time_us) {
+    if (!src.address.known() || src.address.family != dst.address.family) return {};
+    for (size_t at = 0; at < frame.len; ++at) {
+        IpHeader ip;
+        if (!ip_header_of(frame, at, src.address, dst.address) || !parse_ip(frame, at, ip)) continue;
+        if (ip.protocol != ip_proto::kTcp || !frame.has(ip.payload_at, 4)) continue;
+        if (frame.be16(ip.payload_at) != src.port || frame.be16(ip.payload_at + 2) != dst.port) continue;
+        FrameWalker walker(frame, frame_number, time_us);
+        walker.walk_ip(at, 0);
+        return walker.result();
+    }
+    return {};
+}
+
+DecodedFrame decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src,
+                                        const Endpoint &dst, uint32_t frame_number, int64_t time_us) {
+    DecodedFrame out;
+    if (!src.address.known() || src.address.family != dst.address.family) return out;
+    for (size_t at = 0; at < frame.len; ++at) {
+        IpHeader ip;
+        if (!ip_header_of(frame, at, src.address, dst.address) || !parse_ip(frame, at, ip)) continue;
+        if (ip.protocol != ip_proto::kTcp || !ip.later_fragment) continue;
+        ip.payload_len = static_cast<uint32_t>(segment.len);  // the whole segment, from all fragments
+        TcpSegment s;
+        if (!read_tcp_header(segment, 0, ip, s) || s.src.port != src.port || s.dst.port != dst.port) return out;
+        s.frame = frame_number;
+        s.time_us = time_us;
+        out.observations.tcp[out.observations.tcp_count++] = s;
+        return out;
+    }
+    return out;
+}
 
 DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us) {
     FrameWalker walker(frame, frame_number, time_us);

@@ -19,4 +19,16 @@ struct DecodedFrame {
 
 DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us);
 
+// For a frame whose link layer or tunnel decode_frame does not follow (802.11, NFLOG, GTP-U,
+// Geneve, ERSPAN...): the TCP segment from `src` to `dst`, the innermost addresses and ports
+// Wireshark's own dissection found, read from the IP header that carries it wherever it lies in
+// the frame's bytes. Nothing is found when no such header is there whole.
+DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst,
+                                    uint32_t frame_number, int64_t time_us);
+
+// For the last fragment of an IP packet Wireshark reassembled: the TCP segment from `src` to `dst`
+// read from `segment`, the reassembled transport bytes, with the TTL of the fragment in `frame`.
+DecodedFrame decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src,
+                                        const Endpoint &dst, uint32_t frame_number, int64_t time_us);
+
 }  // namespace tcpdiag

@@ -1,0 +1,35 @@
+// Copies of one packet in the capture: a mirror port that copies both directions, pktmon's copy
+// per stack component, two capture points merged into one file. A copy is no retransmission: it
+// is left out of the analysis and counted as a flaw of the capture.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "observation.h"
+
+namespace tcpdiag {
+
+// What tells a copy from a resend: the TCP header fields as sent, its options (a resend's
+// timestamps move on) and the IPv4 ID (a resend gets a new one). The TTL is left out: a copy from
+// another capture point has crossed other hops.
+uint32_t segment_signature(const TcpSegment &segment, uint16_t ip_id, const uint8_t *options, size_t options_len);
+
+class DuplicateFilter {
+  public:
+    // True when the same segment of the same stream was seen moments before (copies arrive
+    // microseconds to milliseconds apart; a resend comes a retransmission timeout later).
+    bool is_copy(const TcpSegment &segment);
+
+  private:
+    static constexpr int64_t kWindowUs = 50000;
+    static constexpr int kRecent = 32;
+    struct Seen {
+        uint32_t stream = 0, signature = 0;
+        int64_t time_us = 0;
+    };
+    Seen recent_[kRecent];
+    int next_ = 0;
+};
+
+}  // namespace tcpdiag
