@@ -20,6 +20,14 @@ void Analyzer::note_observation(uint32_t frame, int64_t time_us) {
     end_time_us_ = std::max(end_time_us_, time_us);
 }
 
+// A stream seen only in an ICMP error's quote: no handshake, so the lower port is the server's.
+void Analyzer::start_from_quote(StreamState &st, const IcmpError &err) {
+    const bool src_is_client = err.quoted_src.port > err.quoted_dst.port;
+    st.set_endpoints(src_is_client ? err.quoted_src : err.quoted_dst, src_is_client ? err.quoted_dst : err.quoted_src,
+                     addresses_);
+    st.role_guessed = true;
+}
+
 StreamState &Analyzer::tcp_stream(uint32_t index) {
     if (index >= tcp_.size()) {
         tcp_.resize(size_t{index} + 1);
@@ -74,8 +82,16 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
             // A short quote leaves Wireshark without a stream number: find it by addresses and ports.
             if (!tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) return false;
         }
-        if (index >= tcp_.size() || !tcp_seen_[index]) return false;
-        st = &tcp_[index];
+        if (index < tcp_.size() && tcp_seen_[index]) {
+            st = &tcp_[index];
+        } else {
+            // Wireshark numbered the stream from the quote alone: its only trace in the capture.
+            if (!err.quoted_stream_known || index >= observations_ * kMaxStreamsPerObservation + kStreamSlack)
+                return false;
+            st = &tcp_stream(index);
+            start_from_quote(*st, err);
+            tcp_flows_.add(index, tcp_);
+        }
     }
     note.stream = {err.quoted_transport, index};
     note.event = update(*st, err);

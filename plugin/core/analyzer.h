@@ -52,6 +52,7 @@ class Analyzer {
 
   private:
     StreamState &tcp_stream(uint32_t index);
+    void start_from_quote(StreamState &stream, const IcmpError &error);
     StreamState *udp_stream(uint32_t index);
     void note_observation(uint32_t frame, int64_t time_us);
 

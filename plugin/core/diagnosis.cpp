@@ -140,7 +140,10 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
 // close, nor just had its own data acknowledged: the reset of a TCP that does not know the
 // connection. A side that had closed, or whose peer had, knew it: its stack reset late segments of
 // a connection it had just ended; so did a side whose data the answered segment acknowledged.
+// A RST answering stray segments (no ACK, no SYN: a scan) comes from a TCP that never had the
+// connection, with ACK or without.
 bool lost_state(const SideIncidents &side) {
+    if (side.rst_answers_stray) return true;
     return !side.rst_has_ack && side.rst_answers_segment && !side.rst_after_own_fin && !side.rst_after_peer_fin &&
            !side.rst_answers_fresh_ack;
 }

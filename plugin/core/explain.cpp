@@ -47,6 +47,11 @@ std::string retransmission_reason(const StreamState &st, const Diagnosis &d) {
 std::string reset_reason(const StreamState &st, const Diagnosis &d) {
     const Side s = d.evidence_side;
     const SideIncidents &side = st.incidents(s);
+    if (d.verdict == Verdict::PeerLostState && side.rst_answers_stray)
+        return format(
+            "%s %s answered the %s's segments, which carried no ACK (a scan, or stray segments), with a RST "
+            "(frame %u): it never had this connection.",
+            Role(s), host(st, s).c_str(), role(other(s)), side.rst_frame);
     if (d.verdict == Verdict::PeerLostState)
         return format(
             "%s %s answered the %s's segment with a RST without ACK (frame %u): it no longer knows "

@@ -40,6 +40,9 @@ struct SideIncidents {
     // The segment the RST answers acknowledged data this side had just sent (and no more): it was in the middle
     // of an exchange, so its TCP knew the connection.
     bool rst_answers_fresh_ack = false;
+    // This side's first packet, answering segments that never carried an ACK (no SYN either): a
+    // FIN, NULL or Xmas scan, stray segments of no connection. (Segments of a connection carry one.)
+    bool rst_answers_stray = false;
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
     // 5961): it did not end the connection, and the side's next RST replaces it.
     bool rst_ignored = false;

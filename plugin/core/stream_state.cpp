@@ -64,6 +64,8 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     // ...data it had sent, that is: an ACK beyond it is one this TCP must reset (RFC 9293 3.10.7.3).
     mine.rst_answers_fresh_ack =
         mine.rst_answers_segment && peer.last_ack_advanced && me.seq_known && !seq_after(peer.highest_ack, me.next_seq);
+    mine.rst_answers_stray =
+        mine.rst_was_first_packet && mine.rst_answers_segment && !peer.ack_known && peer.syns == 0 && peer.synacks == 0;
     mine.rst_after_own_fin = me.fin_frame != 0;
     mine.rst_after_peer_fin = peer.fin_frame != 0;
     mine.rst_after_close = me.fin_frame && peer.fin_frame && fin_acknowledged(me, peer) && fin_acknowledged(peer, me);

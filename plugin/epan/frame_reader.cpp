@@ -66,7 +66,7 @@ bool endpoint_of(const address &a, uint32_t port, Endpoint &out) {
 // The transport bytes of an IP packet Wireshark reassembled from fragments in this frame.
 Bytes reassembled_segment(packet_info *pinfo) {
     for (const char *name : {"Reassembled IPv4", "Reassembled IPv6"}) {
-        tvbuff_t *tvb = get_data_source_tvb_by_name(pinfo, name);
+        tvbuff_t *tvb = ws::data_source_tvb(pinfo, name);
         const guint length = tvb ? tvb_captured_length(tvb) : 0;
         if (length) return Bytes{tvb_get_ptr(tvb, 0, length), length};
     }
@@ -118,7 +118,8 @@ bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out) {
     const guint length = tvb_captured_length(tvb);
     const Bytes bytes{length ? tvb_get_ptr(tvb, 0, length) : nullptr, length};
     const int link_type = linktype_of_encapsulation(ws::frame_encapsulation(pinfo));
-    DecodedFrame decoded = decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo));
+    DecodedFrame decoded = link_type >= 0 ? decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo))
+                                          : decode_unknown_link(bytes, pinfo->num, frame_time_us(pinfo));
     if (decoded.observations.tcp_count == 0 && decoded.observations.icmp_count == 0 &&
         ws::frame_has_protocol(pinfo, proto_tcp)) {
         const DecodedFrame found = decode_as_wireshark_found(bytes, pinfo);

@@ -127,6 +127,16 @@ inline bool frame_has_protocol(const packet_info *pinfo, int proto) {
     return pinfo->proto_layers && wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto));
 }
 
+// The frame's data source of this name ("Reassembled IPv4"...): 4.6 looks up the source, then its tvb.
+inline tvbuff_t *data_source_tvb(packet_info *pinfo, const char *name) {
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+    const struct data_source *source = get_data_source_by_name(pinfo, name);
+    return source ? get_data_source_tvb(source) : nullptr;
+#else
+    return get_data_source_tvb_by_name(pinfo, name);
+#endif
+}
+
 }  // namespace tcpdiag::ws
 
 // Reading a capture file with wiretap. From 4.6 a wtap_rec carries its own data buffer and

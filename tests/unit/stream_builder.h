@@ -66,6 +66,8 @@ class StreamBuilder {
     // Resend the last data segment of side s (same seq and length).
     FrameNote retransmit(Side s) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, last_len_[idx(s)], true, false); }
     FrameNote fin(Side s) { return send(s, tcp_flag::kFin | tcp_flag::kAck, 0, false, true); }
+    // A segment with just these flags (a scanner's FIN, NULL or Xmas probe).
+    FrameNote bare(Side s, uint16_t flags) { return send(s, flags, 0, false, true); }
     FrameNote rst(Side s, bool with_ack = true, uint8_t ttl = 0) {
         return send(s, tcp_flag::kRst | (with_ack ? tcp_flag::kAck : 0), 0, false, false, ttl);
     }

@@ -182,3 +182,16 @@ TEST_CASE("a zero window advertised after the peer's FIN is no stall") {
     s.after(5).zero_window(Side::Server);
     CHECK(diagnosis_of(a).verdict == Verdict::GracefulClose);
 }
+
+TEST_CASE("a RST that is its side's first packet, answering a stray segment, is from a TCP that never had it") {
+    // A FIN scan: a lone FIN to a closed port, answered by RST+ACK.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.bare(Side::Client, tcp_flag::kFin);
+    s.rst(Side::Server);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::PeerLostState);
+    CHECK(d.reset_by == Actor::Server);
+    CHECK(reason_of(a).find("which carried no ACK (a scan, or stray segments), with a RST (frame 2): it never had "
+                            "this connection") != std::string::npos);
+}

@@ -278,3 +278,36 @@ TEST_CASE("a segment behind an encapsulation the decoder does not know is found 
         CHECK(decode_segment_of_flow(Bytes{frame.data(), len}, src, dst, 7, 1000).observations.tcp_count ==
               (len >= header_end ? 1 : 0));
 }
+
+namespace {
+// The IPv4 header checksum of the header starting at `at`, filled in.
+void fill_ipv4_checksum(Octets &frame, size_t at) {
+    frame[at + 10] = frame[at + 11] = 0;
+    uint32_t sum = 0;
+    for (size_t i = 0; i < 20; i += 2) sum += uint32_t(frame[at + i] << 8 | frame[at + i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    frame[at + 10] = uint8_t(~sum >> 8);
+    frame[at + 11] = uint8_t(~sum);
+}
+}  // namespace
+
+TEST_CASE("a link type the decoder does not know: the IP packet that ends the frame is read", "[frame_decoder]") {
+    // Some link header of 24 bytes, then an ICMP error quoting a TCP segment, then a 4-byte FCS.
+    Octets frame(24, 0x45);  // bytes that look like IPv4 headers at every offset, but are not
+    const size_t ip_at = frame.size();
+    Octets icmp = {3, 1, 0, 0, 0, 0, 0, 0};
+    append(icmp, ipv4(6, 2, 9, tcp(40000, 443, 1000, 0, 0x02, 512, 0)));
+    append(frame, ipv4(1, 7, 2, icmp, 250));
+    fill_ipv4_checksum(frame, ip_at);
+    fill_ipv4_checksum(frame, ip_at + 28);
+    put32(frame, 0xdeadbeef);  // FCS
+    DecodedFrame d = decode_unknown_link(Bytes{frame.data(), frame.size()}, 7, 1000);
+    REQUIRE(d.observations.icmp_count == 1);
+    CHECK(d.observations.tcp_count == 0);  // the quote is no segment
+    CHECK(d.observations.icmp[0].quoted_dst.port == 443);
+
+    // The same with a bad checksum is not taken for an IP header.
+    frame[ip_at + 10] ^= 0xff;
+    CHECK(decode_unknown_link(Bytes{frame.data(), frame.size()}, 7, 1000).observations.icmp_count == 0);
+    for (size_t len = 0; len < frame.size(); ++len) decode_unknown_link(Bytes{frame.data(), len}, 7, 1000);
+}

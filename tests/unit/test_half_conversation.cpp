@@ -74,3 +74,30 @@ TEST_CASE("too little of one half stays incomplete; both halves are both") {
     u.data(Side::Client, 100);
     CHECK(c.diagnose(stream_of(c)).verdict == Verdict::Open);
 }
+
+TEST_CASE("a stream seen only in an ICMP error's quote gets its verdict, roles from the ports") {
+    Analyzer a;
+    IcmpError e;
+    e.frame = 3;
+    e.reporter = endpoint(10, 0, 0, 254, 0).address;
+    e.icmp_version = 6;
+    e.type = 1;
+    e.code = 3;
+    e.quoted_src = endpoint(10, 0, 0, 2, 993);  // the server's segment that could not be delivered
+    e.quoted_dst = endpoint(10, 0, 0, 1, 60491);
+    e.quoted_stream_known = true;
+    e.quoted_stream = 0;
+    FrameNote note;
+    REQUIRE(a.observe(e, note));
+    const StreamState &st = stream_of(a);
+    CHECK(st.server().port == 993);
+    CHECK(st.role_guessed);
+    const Diagnosis d = a.diagnose(st);
+    CHECK(d.verdict == Verdict::IcmpUnreachable);
+    CHECK(d.reset_by == Actor::Path);
+
+    // Without Wireshark's stream number (an 8-byte quote of an unknown flow) nothing can start.
+    Analyzer b;
+    e.quoted_stream_known = false;
+    CHECK_FALSE(b.observe(e, note));
+}

@@ -147,6 +147,44 @@ bool ip_header_of(const Bytes &b, size_t at, const Address &src, const Address &
 
 }  // namespace
 
+namespace {
+bool ipv4_checksum_holds(const Bytes &b, size_t at, size_t header_len) {
+    uint32_t sum = 0;
+    for (size_t i = 0; i < header_len; i += 2) sum += b.be16(at + i);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+}
+
+// An IP header at `at` whose packet fills the rest of the frame (or all but a 4-byte FCS).
+bool ip_packet_ends_frame(const Bytes &b, size_t at) {
+    if (!b.has(at, 20)) return false;
+    const uint8_t version = b.u8(at) >> 4;
+    size_t end;
+    if (version == 4) {
+        const size_t header_len = size_t(b.u8(at) & 0x0f) * 4;
+        // A checksum left 0 (some generators, offloading senders) is taken as unset.
+        const bool checksum_ok = b.be16(at + 10) == 0 || ipv4_checksum_holds(b, at, header_len);
+        if (header_len < 20 || !b.has(at, header_len) || !checksum_ok) return false;
+        end = at + b.be16(at + 2);
+    } else if (version == 6 && b.has(at, 40)) {
+        end = at + 40 + b.be16(at + 4);
+    } else {
+        return false;
+    }
+    return end == b.len || end + 4 == b.len;
+}
+}  // namespace
+
+DecodedFrame decode_unknown_link(const Bytes &frame, uint32_t frame_number, int64_t time_us) {
+    for (size_t at = 0; at < frame.len; ++at) {
+        if (!ip_packet_ends_frame(frame, at)) continue;
+        FrameWalker walker(frame, frame_number, time_us);
+        walker.walk_ip(at, 0);
+        return walker.result();
+    }
+    return {};
+}
+
 DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst, uint32_t frame_number,
                                     int64_t time_us) {
     if (!src.address.known() || src.address.family != dst.address.family) return {};

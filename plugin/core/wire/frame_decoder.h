@@ -19,6 +19,11 @@ struct DecodedFrame {
 
 DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us);
 
+// For a frame of a link type decode_frame does not know (802.11, NFLOG, Juniper...): the IP packet
+// that fills the rest of the frame, found by its header (an IPv4 checksum that holds or is 0, a length that
+// ends at the frame's end or its FCS), read as decode_frame reads one: TCP, UDP, ICMP errors, tunnels.
+DecodedFrame decode_unknown_link(const Bytes &frame, uint32_t frame_number, int64_t time_us);
+
 // For a frame whose link layer or tunnel decode_frame does not follow (802.11, NFLOG, GTP-U,
 // Geneve, ERSPAN...): the TCP segment from `src` to `dst`, the innermost addresses and ports
 // Wireshark's own dissection found, read from the IP header that carries it wherever it lies in
