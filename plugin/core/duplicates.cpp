@@ -33,12 +33,11 @@ uint32_t segment_signature(const TcpSegment &seg, uint16_t ip_id, const uint8_t 
 
 bool DuplicateFilter::is_copy(const TcpSegment &seg) {
     if (seg.signature == 0) return false;
-    for (const Seen &s : recent_)
-        if (s.signature == seg.signature && s.stream == seg.stream && seg.time_us - s.time_us <= kWindowUs &&
-            s.time_us - seg.time_us <= kWindowUs)
-            return true;
-    recent_[next_] = {seg.stream, seg.signature, seg.time_us};
-    next_ = (next_ + 1) % kRecent;
+    Seen &slot = slots_[(seg.signature ^ seg.stream) % kSlots];
+    if (slot.signature == seg.signature && slot.stream == seg.stream && seg.time_us - slot.time_us <= kWindowUs &&
+        slot.time_us - seg.time_us <= kWindowUs)
+        return true;
+    slot = {seg.stream, seg.signature, seg.time_us};
     return false;
 }
 

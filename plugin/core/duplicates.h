@@ -23,13 +23,15 @@ class DuplicateFilter {
 
   private:
     static constexpr int64_t kWindowUs = 50000;
-    static constexpr int kRecent = 32;
+    // Recent segments by their signature: one slot each, so a lookup costs one comparison. A
+    // copy follows its original within moments; a packet in between takes its slot only by a
+    // collision (1 in kSlots).
+    static constexpr uint32_t kSlots = 64;
     struct Seen {
         uint32_t stream = 0, signature = 0;
         int64_t time_us = 0;
     };
-    Seen recent_[kRecent];
-    int next_ = 0;
+    Seen slots_[kSlots];
 };
 
 }  // namespace tcpdiag

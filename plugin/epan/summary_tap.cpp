@@ -59,9 +59,10 @@ constexpr unsigned kFlawRows = sizeof kFlawNames / sizeof *kFlawNames;
 
 uint8_t flaws_of(const StreamState &st) {
     const CaptureFlaws &f = st.flaws();
-    const std::string captured = st.captured_directions();
-    const bool flags[kFlawRows] = {f.duplicates != 0, f.capture_gap, f.truncated, captured == "client_only",
-                                   captured == "server_only"};
+    Side captured = Side::Client;
+    const bool half = st.one_direction(captured);
+    const bool flags[kFlawRows] = {f.duplicates != 0, f.capture_gap, f.truncated, half && captured == Side::Client,
+                                   half && captured == Side::Server};
     uint8_t bits = 0;
     for (unsigned row = 0; row < kFlawRows; ++row) bits |= flags[row] ? uint8_t(1u << row) : 0;
     return bits;
