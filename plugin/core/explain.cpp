@@ -87,15 +87,21 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
             const SideState &side = st.of(d.evidence_side);
             const SideIncidents &forged = st.incidents(d.evidence_side);
             const char *ttl = st.client().address.family == 6 ? "hop limit" : "TTL";
-            const std::string earlier = side.ttl_min == side.ttl_max
-                                            ? std::to_string(side.ttl_min)
-                                            : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
-            return format(
-                "RST at frame %u claims to come from %s but has %s %u, while its other packets had %s %s: a "
-                "device in the path forged it.",
+            const std::string family = side.ttl_min == side.ttl_max
+                                           ? std::to_string(side.ttl_min)
+                                           : std::to_string(side.ttl_min) + " to " + std::to_string(side.ttl_max);
+            std::string text = format(
+                "RST at frame %u claims to come from %s but has %s %u, while its %s had %s %s: a device in the "
+                "path forged it.",
                 d.evidence_frame, host(st, d.evidence_side).c_str(), ttl,
-                d.evidence_frame == forged.early_rst_frame ? forged.early_rst_ttl : forged.forged_rst_ttl, ttl,
-                earlier.c_str());
+                d.evidence_frame == forged.early_rst_frame ? forged.early_rst_ttl : forged.forged_rst_ttl,
+                side.ttl_of_data ? "data" : "other packets", ttl, family.c_str());
+            if (side.ttl_split())
+                text += format(
+                    " Its handshake (frame %u) came with %s %u: a device answered the handshake for the address (a "
+                    "SYN proxy or firewall), the host behind it sent the data.",
+                    side.first_syn_frame, ttl, side.first_syn_ttl);
+            return text;
         }
         case Verdict::Refused:
             return format(

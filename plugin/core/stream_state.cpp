@@ -29,8 +29,14 @@ void note_frame(StreamState &stream, uint32_t frame, int64_t time_us) {
     stream.last_time_us = time_us;
 }
 
-void note_ttl(SideState &side, uint8_t ttl) {
-    if (ttl == 0) return;
+// Data-bearing packets come from the host itself; once it sent one, only they set the range.
+void note_ttl(SideState &side, uint8_t ttl, bool carries_payload) {
+    if (ttl == 0 || (side.ttl_of_data && !carries_payload)) return;
+    if (carries_payload && !side.ttl_of_data) {
+        side.ttl_of_data = true;
+        side.ttl_min = side.ttl_max = ttl;
+        return;
+    }
     if (side.ttl_max == 0 || ttl < side.ttl_min) side.ttl_min = ttl;
     if (ttl > side.ttl_max) side.ttl_max = ttl;
 }
@@ -290,7 +296,7 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
         const bool carries_data = seg.payload_len || (seg.flags & tcp_flag::kFin);
         if (SideIncidents *peer = stream.recorded_incidents(other(s)))
             if (peer->rst_frame && !peer->rst_in_sequence && !carries_data) peer->rst_ignored = true;
-        note_ttl(me, seg.ttl);
+        note_ttl(me, seg.ttl, seg.payload_len != 0);
         me.last_ack_advanced = false;
         if (seg.flags & tcp_flag::kAck) note_ack(stream, s, seg);
         const bool new_data = note_sequence(me, seg) && (seg.payload_len || (seg.flags & tcp_flag::kFin));

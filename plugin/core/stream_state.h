@@ -20,7 +20,8 @@ inline Side other(Side s) {
 
 // What every stream keeps of one end of it (32 bytes); the rest is in SideIncidents.
 struct SideState {
-    SideState() : seq_known(false), ack_known(false), last_ack_advanced(false), last_ack_step_one(false) {}
+    SideState()
+        : seq_known(false), ack_known(false), last_ack_advanced(false), last_ack_step_one(false), ttl_of_data(false) {}
 
     uint32_t packets = 0;
     // Sequence space: next_seq is the highest seq+len (+SYN/FIN) this side sent,
@@ -32,13 +33,21 @@ struct SideState {
     uint16_t syns = 0, synacks = 0;
     uint32_t fin_frame = 0;
 
-    // TTL / hop limit of this side's packets other than RSTs, to judge a later RST.
+    // TTL / hop limit of this side's packets other than RSTs, to judge a later RST: of its
+    // data-bearing packets once it sent one (a SYN proxy answers the handshake for an address, the
+    // host behind it sends the data).
     uint8_t ttl_min = 0, ttl_max = 0;
     uint8_t first_syn_ttl = 0;
     bool seq_known : 1;
     bool ack_known : 1;
     bool last_ack_advanced : 1;  // this side's latest segment acknowledged new data of the peer
     bool last_ack_step_one : 1;  // its ACK last moved by one: past the peer's FIN, when nothing followed
+    bool ttl_of_data : 1;        // ttl_min/ttl_max are those of its data-bearing packets
+
+    // Its handshake came with a TTL outside the family of its data: two devices speak for it.
+    bool ttl_split() const {
+        return ttl_of_data && first_syn_ttl && (first_syn_ttl < ttl_min || first_syn_ttl > ttl_max);
+    }
 };
 
 // One stream, as far as the capture has been read. Frame numbers are 32-bit, as in Wireshark.
