@@ -666,6 +666,23 @@ def injected_reset_ipv6():
 
 
 @scenario
+def syn_proxy_reset():
+    """A SYN proxy one hop from the client answers the handshake itself (SYN/ACK with TTL 63);
+    the server's own data arrives with TTL 61. Later the proxy resets the connection on its own
+    with its TTL 63: in the handshake's family, outside the data's. Forged in the path."""
+    cap = Capture()
+    st = Stream(cap, *pair(40061, 443))
+    st.syn(0.0)
+    st.seg(SERVER, 0.0004, "SA", ttl=63)
+    st.ack(CLIENT, 0.0008)
+    t = st.exchange(0.002, *web(40061, 1))
+    req = st.send(CLIENT, t + 5.0, tls_record(300, 40061))
+    st.rst(SERVER, req[-1].t + 0.0005, with_ack=False, ttl=63, ip_id=0, advance=False)
+    cap.expect(st, "injected_reset", "path")
+    return cap
+
+
+@scenario
 def middlebox_seq_rewrite():
     """Captured at the server. A firewall randomises the server's ISN on the way out but, after
     losing its state, no longer translates the client's ACKs back: the client's handshake ACK
