@@ -1,6 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "two_point_builder.h"
+#include "twopoint/path_explain.h"
 #include "twopoint/two_point.h"
 
 using namespace tcpdiag;
@@ -71,6 +72,22 @@ TEST_CASE("two-point: a reply the server sent that never arrived is lost toward 
     CHECK(c.streams[0].dropped_out == 0);
     CHECK(c.streams[0].dropped_in == 1);
     CHECK(c.streams[0].evidence_peer_frame == 5);
+}
+
+TEST_CASE("two-point: a stream whose end lies after the peer capture stopped is not covered, not the same") {
+    TwoPointBuilder b;
+    request_reply(b);
+    b.peer_stops_us = 55'000;  // one packet every 10 ms: the last four come later
+    const Correlation c = b.correlate_at_client();
+    REQUIRE(c.streams.size() == 1);
+    const StreamPath &sp = c.streams[0];
+    CHECK(sp.verdict == PathVerdict::NotCovered);
+    CHECK(std::string(path_verdict_name(sp.verdict)) == "not_covered");
+    CHECK(sp.matched == 6);
+    CHECK(sp.uncovered == 4);
+    CHECK(sp.evidence_frame == 7);
+    CHECK(sp.dropped_out == 0);
+    CHECK(path_reason(sp, c).find("4 were sent while the other capture was not running") != std::string::npos);
 }
 
 TEST_CASE("two-point: NAT changes addresses and ports but not the verdict") {

@@ -68,6 +68,8 @@ class TwoPointBuilder {
 
     // Which packets the path loses (by index in sending order), and what it does to the rest.
     std::vector<size_t> lost;
+    // The server's capture stopped this long after the start (client clock); negative: it ran on.
+    int64_t peer_stops_us = -1;
     std::function<void(PacketSummary &, bool from_client)> rewrite;
     size_t sent() const { return wire_.size(); }
 
@@ -128,7 +130,15 @@ class TwoPointBuilder {
         local_span.add(-1'000'000);
         local_span.add(now_us_ + 1'000'000);
         peer_span.add(clock_offset_us - 1'000'000);
-        peer_span.add(now_us_ + clock_offset_us + 1'000'000);
+        if (peer_stops_us < 0) {
+            peer_span.add(now_us_ + clock_offset_us + 1'000'000);
+        } else {
+            const int64_t stop = peer_stops_us + clock_offset_us;
+            peer_span.add(stop);
+            peer.erase(
+                std::remove_if(peer.begin(), peer.end(), [&](const PacketSummary &p) { return p.time_us > stop; }),
+                peer.end());
+        }
         return correlate(local, peer, local_span, peer_span);
     }
 

@@ -20,6 +20,7 @@ const char *path_verdict_name(PathVerdict verdict) {
         case PathVerdict::DroppedInPath: return "dropped_in_path";
         case PathVerdict::ModifiedInPath: return "modified_in_path";
         case PathVerdict::SameAtBothEnds: return "same_at_both_ends";
+        case PathVerdict::NotCovered: return "not_covered";
         case PathVerdict::NotInPeerCapture: return "not_in_peer_capture";
     }
     return "not_in_peer_capture";
@@ -316,7 +317,11 @@ class Correlator {
                 case PeerStatus::Dropped: ++sp.dropped_out; break;
                 case PeerStatus::Injected:
                 case PeerStatus::Replayed: ++sp.injected_here; break;
-                case PeerStatus::Unknown: break;
+                case PeerStatus::Unknown:
+                    // Sent while the peer capture was not running: nothing can be said of it.
+                    ++sp.uncovered;
+                    if (!sp.first_uncovered) sp.first_uncovered = local_[i].frame;
+                    break;
             }
         }
         const int k = local_flow_pair_[f];
@@ -344,7 +349,10 @@ class Correlator {
                 if (peer_matched_[j]) continue;
                 const int d = pf.direction_of(peer_[j]) ^ (pair.flipped ? 1 : 0);
                 const Side side = sides_[f][d];
-                if (side == kUnknownSide || !here_was_capturing(peer_[j].time_us, side)) continue;
+                if (side == kUnknownSide || !here_was_capturing(peer_[j].time_us, side)) {
+                    ++sp.uncovered;
+                    continue;
+                }
                 if (side == kInbound) {
                     ++sp.dropped_in;
                     if (!first_dropped_in) first_dropped_in = peer_[j].frame;
@@ -364,6 +372,8 @@ class Correlator {
         if (flow.transport == 6 && syn_seen_there && !answered) return PathVerdict::NoResponseConfirmed;
         if (sp.dropped_out || sp.dropped_in) return PathVerdict::DroppedInPath;
         if (sp.changes & ~change::kExpected) return PathVerdict::ModifiedInPath;
+        // Both captures must have run over the whole stream to say it crossed unchanged.
+        if (sp.matched && sp.uncovered) return PathVerdict::NotCovered;
         if (sp.matched) return PathVerdict::SameAtBothEnds;
         return PathVerdict::NotInPeerCapture;
     }
@@ -392,6 +402,7 @@ class Correlator {
                 sp.evidence_peer_frame = first_dropped_in;
                 break;
             case PathVerdict::ModifiedInPath: break;  // set while counting: the first changed packet
+            case PathVerdict::NotCovered: sp.evidence_frame = sp.first_uncovered; break;
             case PathVerdict::SameAtBothEnds:
             case PathVerdict::NotInPeerCapture: sp.evidence_frame = 0; break;
         }

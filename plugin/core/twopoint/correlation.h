@@ -48,6 +48,7 @@ enum class PathVerdict : uint8_t {
     DroppedInPath,        // packets sent past one capture point never reached the other
     ModifiedInPath,       // headers changed between the points beyond NAT
     SameAtBothEnds,       // every packet seen at both points, nothing changed but NAT
+    NotCovered,           // nothing wrong where both captures ran, but some packets lie outside that time
     NotInPeerCapture,     // no packet of the stream in the peer capture, and nothing to claim
 };
 const char *path_verdict_name(PathVerdict verdict);
@@ -62,6 +63,8 @@ struct StreamPath {
     uint32_t injected_here = 0;        // arrived here, the peer's side never sent it (replays included)
     uint32_t injected_there = 0;       // arrived at the peer, this side never sent it
     uint32_t changes = 0;              // union over matched packets
+    uint32_t uncovered = 0;            // packets of either capture sent while the other was not running
+    uint32_t first_uncovered = 0;      // this capture's first such frame, 0 if only the peer's
     uint32_t evidence_frame = 0;       // this capture's frame that shows the verdict, 0 if none
     uint32_t evidence_peer_frame = 0;  // the peer capture's frame that shows it, 0 if none
     bool peer_flow_found = false;

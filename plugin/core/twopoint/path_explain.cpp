@@ -80,6 +80,12 @@ std::string path_reason(const StreamPath &p, const Correlation &c) {
             r = format("all %u packet(s) were seen at both capture points, unchanged%s", p.matched,
                        (p.changes & change::kExpected) ? " but for NAT" : "");
             break;
+        case PathVerdict::NotCovered:
+            r = format(
+                "%u packet(s) were seen at both capture points, but %u were sent while the other capture was "
+                "not running%s: the two captures cannot say what happened to those",
+                p.matched, p.uncovered, frame_ref("first here:", p.evidence_frame).c_str());
+            break;
         case PathVerdict::NotInPeerCapture: r = "the peer capture has no packet of this stream"; break;
     }
     if (!c.problem.empty()) r += " (" + c.problem + ")";
@@ -99,6 +105,9 @@ std::string path_next_step(const StreamPath &p) {
             return "look in the path for: " + change_suspects(p.changes & ~change::kExpected);
         case PathVerdict::SameAtBothEnds:
             return "the network delivered everything: the ends themselves decided how this stream ended";
+        case PathVerdict::NotCovered:
+            return "capture at both points over the whole life of the stream: start both captures before it opens "
+                   "and stop them after it ends";
         case PathVerdict::NotInPeerCapture:
             return "check that the peer capture was taken at the same time, on the path of this stream";
     }
