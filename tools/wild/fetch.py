@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Fetch the captures of wild corpus part "a" again, from the commits recorded in
-testdata/wild/a/SOURCES.tsv, into testdata/wild/.
+"""Fetch the captures of the wild corpus again, from the commits recorded in
+testdata/wild/<part>/SOURCES.tsv (parts a, b and c; all of them by default), into testdata/wild/.
 
 Each row names a GitHub repository, a commit (40 hex digits) and a path inside it. The file is
 downloaded from https://raw.githubusercontent.com/<repo>/<commit>/<path>; if that fails (no network
 route to raw.githubusercontent.com, or a file stored with Git LFS), the script falls back to
 `git` (a blobless partial clone of the repository, then `git show <commit>:<path>`).
 
-Usage: tools/wild/fetch_a.py [--force] [--check]
+Usage: tools/wild/fetch.py [--part a|b|c] [--force] [--check]
+  --part   fetch only that part (default: every part, in order)
   --force  overwrite files that already exist
   --check  only compare existing files with the recorded commit's blob (git hash-object), download nothing
 Python 3 standard library only (plus the git command for the fallback and --check).
@@ -20,12 +21,17 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 WILD = os.path.join(ROOT, "testdata", "wild")
-SOURCES = os.path.join(WILD, "a", "SOURCES.tsv")
+PARTS = ("a", "b", "c")
+
+
+def sources_of(part):
+    return os.path.join(WILD, part, "SOURCES.tsv")
 
 
 def read_sources(path):
@@ -50,7 +56,7 @@ def git_blob_sha1(data):
 
 
 def fetch_raw(repo, commit, path):
-    url = f"https://raw.githubusercontent.com/{repo}/{commit}/{path}"
+    url = f"https://raw.githubusercontent.com/{repo}/{commit}/{urllib.parse.quote(path)}"
     with urllib.request.urlopen(url, timeout=60) as r:
         data = r.read()
     if data.startswith(b"version https://git-lfs.github.com/spec/"):
@@ -64,7 +70,7 @@ _clones = {}
 def clone(repo, commit):
     key = (repo, commit)
     if key not in _clones:
-        d = tempfile.mkdtemp(prefix="wild-a-")
+        d = tempfile.mkdtemp(prefix="wild-")
         url = f"https://github.com/{repo}.git"
         subprocess.run(["git", "init", "-q", d], check=True)
         subprocess.run(["git", "-C", d, "remote", "add", "origin", url], check=True)
@@ -81,11 +87,20 @@ def fetch_git(repo, commit, path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--force", action="store_true")
-    ap.add_argument("--check", action="store_true")
+    ap = argparse.ArgumentParser(description="Fetch the wild corpus captures again from their recorded commits.")
+    ap.add_argument("--part", choices=PARTS, help="only this part (default: all)")
+    ap.add_argument("--force", action="store_true", help="overwrite files that already exist")
+    ap.add_argument("--check", action="store_true",
+                    help="only compare existing files with the recorded blobs")
     args = ap.parse_args()
-    rows = read_sources(SOURCES)
+    rows = []
+    for part in ([args.part] if args.part else PARTS):
+        path = sources_of(part)
+        if not os.path.exists(path):
+            if args.part:
+                sys.exit(f"{path}: no such file")
+            continue
+        rows.extend(read_sources(path))
     failed = 0
     try:
         for row in rows:
