@@ -318,7 +318,7 @@ class Correlator {
                 case PeerStatus::Injected:
                 case PeerStatus::Replayed: ++sp.injected_here; break;
                 case PeerStatus::Unknown:
-                    // Sent while the peer capture was not running: nothing can be said of it.
+                    // Sent while the peer capture was not running, or from a side not known: no claim.
                     ++sp.uncovered;
                     if (!sp.first_uncovered) sp.first_uncovered = local_[i].frame;
                     break;
