@@ -17,7 +17,8 @@ class Hash {
 };
 }  // namespace
 
-uint32_t segment_signature(const TcpSegment &seg, uint16_t ip_id, const uint8_t *options, size_t options_len) {
+uint32_t segment_signature(const TcpSegment &seg, uint16_t ip_id, uint32_t ip_option_kinds, const uint8_t *options,
+                           size_t options_len) {
     Hash h;
     h.add(seg.src.port, 2);
     h.add(seg.dst.port, 2);
@@ -27,6 +28,7 @@ uint32_t segment_signature(const TcpSegment &seg, uint16_t ip_id, const uint8_t 
     h.add(seg.window, 2);
     h.add(seg.payload_len, 4);
     h.add(ip_id, 2);
+    h.add(ip_option_kinds, 4);
     for (size_t i = 0; i < options_len; ++i) h.byte(options[i]);
     return h.value();
 }

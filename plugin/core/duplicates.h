@@ -11,9 +11,11 @@
 namespace tcpdiag {
 
 // What tells a copy from a resend: the TCP header fields as sent, its options (a resend's
-// timestamps move on) and the IPv4 ID (a resend gets a new one). The TTL is left out: a copy from
-// another capture point has crossed other hops.
-uint32_t segment_signature(const TcpSegment &segment, uint16_t ip_id, const uint8_t *options, size_t options_len);
+// timestamps move on), the IPv4 ID (a resend gets a new one) and the kinds of IPv4 options (the
+// sender chose them). The TTL is left out: a copy from another capture point has crossed other
+// hops.
+uint32_t segment_signature(const TcpSegment &segment, uint16_t ip_id, uint32_t ip_option_kinds, const uint8_t *options,
+                           size_t options_len);
 
 class DuplicateFilter {
   public:

@@ -227,7 +227,7 @@ void read_tcp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
             options && options->ds_tvb && tvb_bytes_exist(options->ds_tvb, options->start, options->length);
         const guint8 *option_bytes =
             have_options ? tvb_get_ptr(options->ds_tvb, options->start, options->length) : nullptr;
-        s.signature = segment_signature(s, ip.ip_id, option_bytes, have_options ? options->length : 0);
+        s.signature = segment_signature(s, ip.ip_id, 0, option_bytes, have_options ? options->length : 0);
     }
 }
 

@@ -138,7 +138,7 @@ class StreamBuilder {
         }
         if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
         if (advance) seen_seq_[i] = next_seq_[i];
-        seg.signature = segment_signature(seg, ip_id_[i]++, nullptr, 0);  // a resend gets a new IP ID
+        seg.signature = segment_signature(seg, ip_id_[i]++, 0, nullptr, 0);  // a resend gets a new IP ID
         last_segment_ = seg;
         return analyzer_.observe(seg);
     }

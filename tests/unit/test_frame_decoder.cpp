@@ -184,6 +184,56 @@ TEST_CASE("IPv6 extension headers and an atomic fragment lead to the TCP header"
     CHECK(d.observations.tcp[0].flags == 0x11);
 }
 
+// IPv4 10.0.0.1 -> 10.0.0.2 with `options` (padded to a multiple of 4) before `payload`.
+Octets ipv4_with_options(const Octets &options, const Octets &payload) {
+    Octets opts = options;
+    opts.resize((opts.size() + 3) / 4 * 4, 0);
+    Octets b = ipv4(6, 1, 2, payload);
+    b[0] = uint8_t(0x40 | (20 + opts.size()) / 4);
+    b[2] = uint8_t((b.size() + opts.size()) >> 8);
+    b[3] = uint8_t(b.size() + opts.size());
+    b.insert(b.begin() + 20, opts.begin(), opts.end());
+    return b;
+}
+
+TEST_CASE("a source route's final destination is the segment's destination, as Wireshark keys it", "[frame_decoder]") {
+    const Octets syn = tcp(20, 80, 0, 0, 0x02, 512, 0);
+    // Loose source route via 1.2.3.4 to 5.6.7.8, pointer at the first address: not yet used.
+    const Octets route = {131, 11, 4, 1, 2, 3, 4, 5, 6, 7, 8};
+    DecodedFrame d = decode(linktype::kRaw, ipv4_with_options(route, syn));
+    REQUIRE(d.observations.tcp_count == 1);
+    CHECK(to_string(d.observations.tcp[0].dst) == "5.6.7.8:80");
+
+    // Pointer past the end: the route is used up and the header's destination is the final one.
+    Octets used_up = route;
+    used_up[2] = 12;
+    d = decode(linktype::kRaw, ipv4_with_options(used_up, syn));
+    REQUIRE(d.observations.tcp_count == 1);
+    CHECK(to_string(d.observations.tcp[0].dst) == "10.0.0.2:80");
+
+    // IPv6, segment routing header with one segment left: the first listed segment is the final one.
+    Octets srh = {6, 4, 4, 1, 1, 1, 0, 0};  // next TCP, 2 addresses, type 4, 1 left, last entry 1
+    for (uint8_t last : {9, 8}) put(srh, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last});
+    append(srh, syn);
+    d = decode(linktype::kRaw, ipv6(43, srh));
+    REQUIRE(d.observations.tcp_count == 1);
+    CHECK(to_string(d.observations.tcp[0].dst) == "[fd00::9]:80");
+}
+
+TEST_CASE("the same segment with other IPv4 option kinds is no copy; with the same kinds it is", "[frame_decoder]") {
+    const Octets syn = tcp(20, 80, 0, 0, 0x02, 512, 0);
+    const Octets record_route = {7, 7, 4, 0, 0, 0, 0};
+    Octets filled_in = record_route;  // a router on the way recorded itself
+    filled_in[3] = 192, filled_in[6] = 1, filled_in[2] = 8;
+    const Octets timestamp = {68, 4, 5, 0};
+    const auto signature = [&](const Octets &options) {
+        return decode(linktype::kRaw, ipv4_with_options(options, syn)).observations.tcp[0].signature;
+    };
+    CHECK(signature(record_route) == signature(filled_in));
+    CHECK(signature(record_route) != signature(timestamp));
+    CHECK(signature(record_route) != decode(linktype::kRaw, ipv4(6, 1, 2, syn)).observations.tcp[0].signature);
+}
+
 TEST_CASE("MPLS labels, PPPoE sessions and Linux cooked headers are stepped over", "[frame_decoder]") {
     const Octets inner = ipv4(6, 1, 2, tcp(1, 2, 0, 0, 0x02, 1, 0));
     Octets mpls = ethernet(0x8847);

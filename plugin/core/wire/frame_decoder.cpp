@@ -28,7 +28,8 @@ bool read_tcp_header(const Bytes &b, size_t at, const IpHeader &ip, TcpSegment &
     s.ttl = ip.ttl;
     s.truncated = !b.has(at, ip.payload_len);
     const size_t options_len = b.has(at, header_len) ? header_len - 20 : 0;  // cut short: none
-    s.signature = segment_signature(s, ip.ip_id, options_len ? b.data + at + 20 : nullptr, options_len);
+    s.signature =
+        segment_signature(s, ip.ip_id, ip.option_kinds, options_len ? b.data + at + 20 : nullptr, options_len);
     return true;
 }
 

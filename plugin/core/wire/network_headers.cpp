@@ -59,6 +59,46 @@ bool ip_after_loopback(const Bytes &b, bool network_order, size_t &ip_at) {
     return true;
 }
 
+constexpr uint8_t kOptionEnd = 0, kOptionNop = 1, kLooseSourceRoute = 131, kStrictSourceRoute = 137;
+
+// Walks the IPv4 options between `from` and `to`: the kinds they carry, hashed (a copy of the
+// packet keeps them, while a router may fill in a record-route or timestamp option), and, for a
+// source route not yet exhausted, where the final destination is (RFC 791 3.1: the header's
+// destination is only the next hop, and Wireshark keys its conversations by the final one).
+void read_ipv4_options(const Bytes &b, size_t from, size_t to, IpHeader &ip) {
+    uint32_t kinds = 0;
+    for (size_t at = from; at < to;) {
+        const uint8_t kind = b.u8(at);
+        kinds = kinds * 31 + kind + 1;
+        if (kind == kOptionEnd) break;
+        if (kind == kOptionNop) {
+            ++at;
+            continue;
+        }
+        if (at + 1 >= to) break;
+        const size_t len = b.u8(at + 1);
+        if (len < 2 || len > to - at) break;
+        if ((kind == kLooseSourceRoute || kind == kStrictSourceRoute) && len >= 7) {
+            const uint8_t pointer = b.u8(at + 2);
+            if (pointer >= 4 && pointer % 4 == 0 && pointer <= len)
+                ip.dst = Address::from_bytes(4, b.data + at + len - 4);
+        }
+        at += len;
+    }
+    ip.option_kinds = kinds;
+}
+
+// An IPv6 routing header with segments left names the final destination (types 0 and 2: the
+// last address; segment routing, type 4: the first one), as Wireshark reads it.
+void read_ipv6_routing(const Bytes &b, size_t at, size_t len, IpHeader &ip) {
+    const uint8_t type = b.u8(at + 2), segments_left = b.u8(at + 3);
+    if (segments_left == 0 || len < 24) return;
+    if (type == 0 || type == 2)
+        ip.dst = Address::from_bytes(6, b.data + at + len - 16);
+    else if (type == 4)
+        ip.dst = Address::from_bytes(6, b.data + at + 8);
+}
+
 bool parse_ipv4(const Bytes &b, size_t at, IpHeader &ip, bool quoted) {
     if (!b.has(at, 20)) return false;
     const size_t header_len = size_t(b.u8(at) & 0x0f) * 4;
@@ -73,6 +113,7 @@ bool parse_ipv4(const Bytes &b, size_t at, IpHeader &ip, bool quoted) {
     ip.protocol = b.u8(at + 9);
     ip.src = Address::from_bytes(4, b.data + at + 12);
     ip.dst = Address::from_bytes(4, b.data + at + 16);
+    if (header_len > 20 && b.has(at, header_len)) read_ipv4_options(b, at + 20, at + header_len, ip);
     ip.later_fragment = (fragment & 0x1fff) != 0;
     ip.first_fragment = !ip.later_fragment && (fragment & 0x2000) != 0;
     ip.payload_at = at + header_len;
@@ -108,6 +149,7 @@ bool parse_ipv6(const Bytes &b, size_t at, IpHeader &ip) {
             len = (size_t(b.u8(cursor + 1)) + 1) * 8;
         }
         if (len > remaining) return false;
+        if (next == 43 && b.has(cursor, len)) read_ipv6_routing(b, cursor, len, ip);
         next = b.u8(cursor);
         cursor += len;
         remaining -= static_cast<uint32_t>(len);

@@ -41,10 +41,11 @@ bool find_ip_header(int link_type, const Bytes &frame, size_t &at);
 bool ip_after_ethernet(const Bytes &b, size_t at, size_t &ip_at);
 
 struct IpHeader {
-    uint8_t version = 0;  // 4 or 6
-    Address src, dst;
-    uint8_t ttl = 0;     // TTL or hop limit
-    uint16_t ip_id = 0;  // IPv4 only
+    uint8_t version = 0;        // 4 or 6
+    Address src, dst;           // dst: the final destination when a source route names one
+    uint8_t ttl = 0;            // TTL or hop limit
+    uint16_t ip_id = 0;         // IPv4 only
+    uint32_t option_kinds = 0;  // IPv4: the kinds of its options, hashed; 0 without options
     uint8_t protocol = 0;
     size_t payload_at = 0;     // where the transport header starts in the frame
     uint32_t payload_len = 0;  // transport bytes on the wire, from the IP lengths
