@@ -3,6 +3,7 @@
 #include <string>
 
 #include "../core/twopoint/packet_decoder.h"
+#include "capture_statistics.h"
 #include "frame_reader.h"
 #include "ws_compat.h"
 
@@ -21,11 +22,15 @@ void read_peer_capture(const char *path, TwoPoint &two_point) {
     ws::RecordReader reader;
     uint32_t frame = 0, decoded = 0;
     bool truncated = false;
+    TimeSpan records;
     while (reader.next(wth, &err, &err_info)) {
         ++frame;  // Wireshark numbers every record, packets or not
         const wtap_rec &rec = reader.record();
-        if (rec.presence_flags & WTAP_HAS_TS)
-            two_point.note_peer_time(int64_t(rec.ts.secs) * 1000000 + rec.ts.nsecs / 1000);
+        if (rec.presence_flags & WTAP_HAS_TS) {
+            const int64_t time_us = int64_t(rec.ts.secs) * 1000000 + rec.ts.nsecs / 1000;
+            records.add(time_us);
+            two_point.note_peer_time(time_us);
+        }
         if (rec.rec_type != REC_TYPE_PACKET) continue;
         const int link_type = linktype_of_encapsulation(rec.rec_header.packet_header.pkt_encap);
         if (link_type < 0) continue;
@@ -39,6 +44,8 @@ void read_peer_capture(const char *path, TwoPoint &two_point) {
             break;
         }
     }
+    // Only a capture read to its end has its closing statistics.
+    if (!truncated && err == 0) two_point.note_peer_statistics(read_capture_statistics(wth, records));
     std::string problem;
     if (truncated) {
         problem = "the peer capture has more than " + std::to_string(two_point.peer_limit()) +

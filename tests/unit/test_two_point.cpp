@@ -253,6 +253,80 @@ TEST_CASE("two-point: a peer capture far larger than this one is read only so fa
     CHECK(tp.correlation().problem.find("more than 160") != std::string::npos);
 }
 
+namespace {
+
+// The client-side packets of `b` and the server's, fed to a TwoPoint as the plugin does: times of
+// packets only (no other records), then the peer's interface statistics.
+const Correlation &two_point_of(TwoPoint &tp, const TwoPointBuilder &b, const CaptureStatistics &peer_stats,
+                                int64_t peer_stops_us = -1) {
+    std::vector<LocalPacket> local;
+    std::vector<PacketSummary> peer;
+    b.build(local, peer);
+    for (const LocalPacket &p : local) {
+        tp.add_local(p);
+        tp.note_local_time(p.packet.time_us);
+    }
+    for (const PacketSummary &p : peer) {
+        if (peer_stops_us >= 0 && p.time_us > peer_stops_us + b.clock_offset_us) continue;
+        tp.add_peer(p);
+        tp.note_peer_time(p.time_us);
+    }
+    tp.note_peer_statistics(peer_stats);
+    return tp.correlation();
+}
+
+}  // namespace
+
+TEST_CASE("two-point: a peer capture whose host dropped packets proves no loss in the path") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.lost = {3};
+    b.send(false, kAck, 0);
+    b.send(true, kFinAck, 0);
+    b.send(false, kFinAck, 0);
+    b.send(true, kAck, 0);
+    {
+        TwoPoint tp;
+        const Correlation &c = two_point_of(tp, b, CaptureStatistics{});
+        CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
+    }
+    CaptureStatistics dropped;
+    dropped.dropped = 12;
+    TwoPoint tp;
+    const Correlation &c = two_point_of(tp, b, dropped);
+    const StreamPath &sp = c.streams[0];
+    CHECK(sp.verdict == PathVerdict::NotCovered);
+    CHECK(sp.peer_capture_dropped);
+    CHECK(sp.evidence_frame == 4);  // the request missing from the peer capture
+    CHECK(c.peer_capture_drops == 12);
+    CHECK(path_reason(sp, c).find("among the 12 packet(s) its capturing host dropped") != std::string::npos);
+    CHECK(c.problem.find("report 12 packet(s) dropped") != std::string::npos);
+    CHECK(path_next_step(sp).find("dumpcap -B") != std::string::npos);
+}
+
+TEST_CASE("two-point: the peer's statistics say it ran on after its last packet; a loss then is proven") {
+    TwoPointBuilder b;
+    b.handshake();
+    b.send(true, kPshAck, 100, 1);
+    b.send(false, kAck, 0);
+    b.send(true, kPshAck, 100, 2);  // the last packet: lost, so the peer's last is the ACK before it
+    b.lost = {5};
+    {
+        TwoPoint tp;  // from packet times alone the peer capture may have stopped before the request
+        const Correlation &c = two_point_of(tp, b, CaptureStatistics{});
+        CHECK(c.streams[0].verdict != PathVerdict::DroppedInPath);
+    }
+    CaptureStatistics ran;
+    ran.ran.add(b.clock_offset_us - 5'000'000);
+    ran.ran.add(b.clock_offset_us + 10'000'000);
+    TwoPoint tp;
+    const Correlation &c = two_point_of(tp, b, ran);
+    CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
+    CHECK(c.streams[0].dropped_out == 1);
+    CHECK(c.streams[0].evidence_frame == 6);
+}
+
 TEST_CASE("two-point: a capture that records every packet twice shows no replay") {
     TwoPointBuilder b;
     request_reply(b);

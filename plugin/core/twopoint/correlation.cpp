@@ -54,8 +54,9 @@ bool sent_here(uint8_t ttl) {
 class Correlator {
   public:
     Correlator(const std::vector<LocalPacket> &local, const std::vector<PacketSummary> &peer, TimeSpan local_span,
-               TimeSpan peer_span)
+               TimeSpan peer_span, uint64_t peer_capture_drops)
         : peer_(peer), local_span_(local_span), peer_span_(peer_span) {
+        out_.peer_capture_drops = peer_capture_drops;
         local_.reserve(local.size());
         std::vector<uint64_t> streams;
         streams.reserve(local.size());
@@ -363,6 +364,10 @@ class Correlator {
             }
         }
         sp.verdict = verdict_of(sp, flow, syn_seen_there, answered);
+        if (out_.peer_capture_drops && rests_on_peer_gaps(sp)) {
+            sp.verdict = PathVerdict::NotCovered;
+            sp.peer_capture_dropped = true;
+        }
         pick_evidence(sp, flow, first_injected_there, first_dropped_in);
         return sp;
     }
@@ -376,6 +381,13 @@ class Correlator {
         if (sp.matched && sp.uncovered) return PathVerdict::NotCovered;
         if (sp.matched) return PathVerdict::SameAtBothEnds;
         return PathVerdict::NotInPeerCapture;
+    }
+
+    // Only packets missing from the peer capture show the loss or forgery: if its capturing host
+    // dropped packets, they may be among those, and the path is not proven guilty.
+    static bool rests_on_peer_gaps(const StreamPath &sp) {
+        return (sp.verdict == PathVerdict::DroppedInPath || sp.verdict == PathVerdict::InjectedInPath) &&
+               sp.dropped_in == 0 && sp.injected_there == 0;
     }
 
     void pick_evidence(StreamPath &sp, const Flow &flow, uint32_t first_injected_there, uint32_t first_dropped_in) {
@@ -402,7 +414,14 @@ class Correlator {
                 sp.evidence_peer_frame = first_dropped_in;
                 break;
             case PathVerdict::ModifiedInPath: break;  // set while counting: the first changed packet
-            case PathVerdict::NotCovered: sp.evidence_frame = sp.first_uncovered; break;
+            case PathVerdict::NotCovered:
+                sp.evidence_frame =
+                    sp.peer_capture_dropped ? first_local([](const FrameMatch &m, const PacketSummary &) {
+                        return m.status == PeerStatus::Dropped || m.status == PeerStatus::Injected ||
+                               m.status == PeerStatus::Replayed;
+                    })
+                                            : sp.first_uncovered;
+                break;
             case PathVerdict::SameAtBothEnds:
             case PathVerdict::NotInPeerCapture: sp.evidence_frame = 0; break;
         }
@@ -449,8 +468,8 @@ class Correlator {
 }  // namespace
 
 Correlation correlate(const std::vector<LocalPacket> &local, const std::vector<PacketSummary> &peer,
-                      TimeSpan local_span, TimeSpan peer_span) {
-    return Correlator(local, peer, local_span, peer_span).run();
+                      TimeSpan local_span, TimeSpan peer_span, uint64_t peer_capture_drops) {
+    return Correlator(local, peer, local_span, peer_span, peer_capture_drops).run();
 }
 
 }  // namespace tcpdiag

@@ -58,13 +58,16 @@ struct StreamPath {
     uint32_t stream = 0;
     PathVerdict verdict = PathVerdict::NotInPeerCapture;
     uint32_t matched = 0;
-    uint32_t dropped_out = 0;          // sent from this side, lost before the peer's capture point
-    uint32_t dropped_in = 0;           // sent from the peer's side, lost before this capture point
-    uint32_t injected_here = 0;        // arrived here, the peer's side never sent it (replays included)
-    uint32_t injected_there = 0;       // arrived at the peer, this side never sent it
-    uint32_t changes = 0;              // union over matched packets
-    uint32_t uncovered = 0;            // packets of either capture sent while the other was not running
-    uint32_t first_uncovered = 0;      // this capture's first such frame, 0 if only the peer's
+    uint32_t dropped_out = 0;      // sent from this side, lost before the peer's capture point
+    uint32_t dropped_in = 0;       // sent from the peer's side, lost before this capture point
+    uint32_t injected_here = 0;    // arrived here, the peer's side never sent it (replays included)
+    uint32_t injected_there = 0;   // arrived at the peer, this side never sent it
+    uint32_t changes = 0;          // union over matched packets
+    uint32_t uncovered = 0;        // packets of either capture sent while the other was not running
+    uint32_t first_uncovered = 0;  // this capture's first such frame, 0 if only the peer's
+    // NotCovered because the packets missing from the peer capture may be among those its
+    // capturing host dropped (pcapng interface statistics), not because it was not running.
+    bool peer_capture_dropped = false;
     uint32_t evidence_frame = 0;       // this capture's frame that shows the verdict, 0 if none
     uint32_t evidence_peer_frame = 0;  // the peer capture's frame that shows it, 0 if none
     bool peer_flow_found = false;
@@ -86,7 +89,8 @@ struct Correlation {
     bool clock_offset_known = false;
     int64_t clock_offset_us = 0;  // peer clock minus this clock
     uint32_t local_packets = 0, peer_packets = 0, matched_packets = 0;
-    std::vector<FrameMatch> frames;  // parallel to the local packets given
+    uint64_t peer_capture_drops = 0;  // packets the peer's capturing host dropped, by its statistics
+    std::vector<FrameMatch> frames;   // parallel to the local packets given
     std::vector<StreamPath> streams;
     std::vector<PeerOnlyFlow> peer_only;
 };
@@ -102,7 +106,8 @@ struct TimeSpan {
     bool empty() const { return first > last; }
 };
 
+// `peer_capture_drops`: the packets the peer's capturing host says it dropped (0: none or unknown).
 Correlation correlate(const std::vector<LocalPacket> &local, const std::vector<PacketSummary> &peer,
-                      TimeSpan local_span = {}, TimeSpan peer_span = {});
+                      TimeSpan local_span = {}, TimeSpan peer_span = {}, uint64_t peer_capture_drops = 0);
 
 }  // namespace tcpdiag

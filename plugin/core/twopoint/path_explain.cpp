@@ -81,6 +81,15 @@ std::string path_reason(const StreamPath &p, const Correlation &c) {
                        (p.changes & change::kExpected) ? " but for NAT" : "");
             break;
         case PathVerdict::NotCovered:
+            if (p.peer_capture_dropped) {
+                r = format(
+                    "%u packet(s) were seen at both capture points; %u missing from the peer capture%s may be "
+                    "among the %llu packet(s) its capturing host dropped (its interface statistics): the two "
+                    "captures cannot say whether the path lost them",
+                    p.matched, p.dropped_out + p.injected_here, frame_ref("first here:", p.evidence_frame).c_str(),
+                    static_cast<unsigned long long>(c.peer_capture_drops));
+                break;
+            }
             r = format(
                 "%u packet(s) were seen at both capture points, but %u were sent while the other capture was "
                 "not running%s: the two captures cannot say what happened to those",
@@ -106,6 +115,9 @@ std::string path_next_step(const StreamPath &p) {
         case PathVerdict::SameAtBothEnds:
             return "the network delivered everything: the ends themselves decided how this stream ended";
         case PathVerdict::NotCovered:
+            if (p.peer_capture_dropped)
+                return "capture again at the peer so that it drops nothing: a larger buffer (dumpcap -B), a "
+                       "capture filter for this traffic, a faster disk";
             return "capture at both points over the whole life of the stream: start both captures before it opens "
                    "and stop them after it ends";
         case PathVerdict::NotInPeerCapture:

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "../text_format.h"
+
 namespace tcpdiag {
 
 uint64_t TwoPoint::peer_limit() const {
@@ -14,10 +16,18 @@ bool TwoPoint::add_peer(const PacketSummary &packet) {
     return true;
 }
 
+void TwoPoint::note_peer_statistics(const CaptureStatistics &stats) {
+    if (!stats.ran.empty()) {
+        peer_span_.add(stats.ran.first);
+        peer_span_.add(stats.ran.last);
+    }
+    peer_capture_drops_ += stats.dropped;
+}
+
 const Correlation &TwoPoint::correlation() {
     if (done_) return result_;
     done_ = true;
-    result_ = correlate(local_, peer_, local_span_, peer_span_);
+    result_ = correlate(local_, peer_, local_span_, peer_span_, peer_capture_drops_);
     result_.problem = problems();  // every sentence about the comparison carries the reader's problems too
     frame_stream_.reserve(local_.size());
     for (uint32_t i = 0; i < local_.size(); ++i) {
@@ -45,6 +55,16 @@ const StreamPath *TwoPoint::stream(uint8_t transport, uint32_t stream_index) con
 }
 
 std::string TwoPoint::problems() const {
+    const std::string problem = reader_problems();
+    if (peer_capture_drops_ == 0) return problem;
+    const std::string drops =
+        format("the peer capture's interface statistics report %llu packet(s) dropped by its capturing host",
+               static_cast<unsigned long long>(peer_capture_drops_));
+    if (problem.find(drops) != std::string::npos) return problem;  // already in the correlation's own
+    return problem.empty() ? drops : problem + "; " + drops;
+}
+
+std::string TwoPoint::reader_problems() const {
     if (peer_problem_.empty() || result_.problem.find(peer_problem_) != std::string::npos) return result_.problem;
     // An unreadable or empty peer capture explains the correlation's own complaint.
     if (result_.problem.empty() || result_.peer_packets == 0) return peer_problem_;

@@ -13,6 +13,12 @@
 
 namespace tcpdiag {
 
+// What a pcapng capture says of itself in its interface statistics blocks (ISB).
+struct CaptureStatistics {
+    TimeSpan ran;          // the earliest isb_starttime to the latest isb_endtime; empty if not given
+    uint64_t dropped = 0;  // isb_ifdrop + isb_osdrop over its interfaces
+};
+
 class TwoPoint {
   public:
     // A peer capture far larger than this one is read only this far: each peer packet costs
@@ -26,6 +32,8 @@ class TwoPoint {
     // Every record of either capture, TCP or not, widens the time it is known to have run.
     void note_local_time(int64_t time_us) { local_span_.add(time_us); }
     void note_peer_time(int64_t time_us) { peer_span_.add(time_us); }
+    // The capture ran over its whole recorded span, even where no packet came.
+    void note_peer_statistics(const CaptureStatistics &stats);
 
     // False once the peer capture has given as many packets as will be used.
     bool add_peer(const PacketSummary &packet);
@@ -44,11 +52,14 @@ class TwoPoint {
     std::string problems() const;
 
   private:
+    std::string reader_problems() const;
+
     uint64_t peer_minimum_;
     std::vector<LocalPacket> local_;
     std::vector<PacketSummary> peer_;
     std::string peer_problem_;
     TimeSpan local_span_, peer_span_;
+    uint64_t peer_capture_drops_ = 0;
     bool done_ = false;
     Correlation result_;
     std::unordered_map<uint32_t, uint32_t> frame_index_;  // frame number -> first local packet
