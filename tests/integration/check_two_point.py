@@ -9,8 +9,12 @@ beside the capture:
 - that `-z tcpdiag,summary` counts the same path verdicts as the streams table;
 - per packet, against an independent reckoning from Wireshark's own fields of both captures: a TCP
   packet is in both when one with the same raw sequence and acknowledgement numbers, flags, length,
-  TCP timestamp value and IP ID is (without the sequence numbers where the path rewrites them). tcpdiag.peer.seen must agree for every TCP packet, and a packet the
-  peer capture lacks must be `dropped` if this end sent it, `injected` or `replayed` if it came in.
+  TCP timestamp value and IP ID is (without the sequence numbers where the path rewrites them; where
+  it rewrites timestamps too, as a SYN proxy does, by flags, length and the sequence and
+  acknowledgement numbers mapped with the offset that segments with the same payload show).
+  tcpdiag.peer.seen must agree for every TCP packet, and a packet the peer capture lacks must be
+  `dropped` if this end sent it, `injected` or `replayed` if it came in, and `unknown` if it was
+  sent while the peer capture was not running (before its first frame or after its last).
 """
 import argparse
 import re
@@ -23,6 +27,8 @@ from tshark_runner import Tshark
 STAMP_FIELDS = ["tcp.flags", "tcp.len", "tcp.options.timestamp.tsval", "ip.id"]
 KEY_FIELDS = ["tcp.seq_raw", "tcp.ack_raw"] + STAMP_FIELDS
 ADDRESS_FIELDS = ["ip.src", "ipv6.src"]
+OTHER_FIELDS = ["frame.time_epoch", "tcp.payload"]
+EDGE_S = 0.05  # a packet this close outside the peer capture's time may or may not be claimed
 
 
 def read_two_point(path):
@@ -45,7 +51,7 @@ def host(endpoint):
 
 def packets(tshark, capture, extra_fields=(), options=()):
     """One dict per TCP frame, with the oracle's key."""
-    fields = ["frame.number"] + ADDRESS_FIELDS + KEY_FIELDS + list(extra_fields)
+    fields = ["frame.number"] + ADDRESS_FIELDS + KEY_FIELDS + OTHER_FIELDS + list(extra_fields)
     args = ["-r", tshark.stage(capture), "-2", "-Y", "tcp && !icmp && !icmpv6", "-T", "fields", "-E", "occurrence=f"]
     for opt in options:
         args += ["-o", opt]
@@ -108,6 +114,41 @@ def check_summary(tshark, args, peer_option):
     return [] if got == wanted else ["summary path table %s, streams table %s" % (got, wanted)]
 
 
+def capture_times(tshark, capture):
+    """The first and last frame times of a capture, every frame counted."""
+    out = tshark.run(["-r", tshark.stage(capture), "-T", "fields", "-e", "frame.time_epoch"]).stdout
+    times = [float(t) for t in out.split()]
+    return (min(times), max(times)) if times else (0.0, 0.0)
+
+
+def translated_keys(here, there, own):
+    """For a path that rewrites sequence numbers and timestamps: per packet of each capture, its
+    flags, length and sequence and acknowledgement numbers in the peer capture's numbering. The
+    offset per direction is the one segments with the same payload show."""
+    offsets = {}
+    for outbound in (True, False):
+        mine = [p for p in here if (p["src"] in own) == outbound and p["tcp.payload"]]
+        theirs = [p for p in there if (p["src"] in own) == outbound and p["tcp.payload"]]
+        seen = {}
+        for p in theirs:
+            seen.setdefault(p["tcp.payload"], []).append(p)
+        found = [(int(seen[p["tcp.payload"]][0]["tcp.seq_raw"]) - int(p["tcp.seq_raw"])) % 2**32
+                 for p in mine if len(seen.get(p["tcp.payload"], [])) == 1]
+        offsets[outbound] = max(set(found), key=found.count) if found else 0
+
+    def key(p, shift):
+        flags = int(p["tcp.flags"], 16)
+        outbound = p["src"] in own
+        seq = (int(p["tcp.seq_raw"]) + (offsets[outbound] if shift else 0)) % 2**32
+        ack = (int(p["tcp.ack_raw"]) + (offsets[not outbound] if shift else 0)) % 2**32 if flags & 0x10 else 0
+        return (flags, p["tcp.len"], seq, ack)
+
+    there_keys = {}
+    for p in there:
+        there_keys[key(p, False)] = there_keys.get(key(p, False), 0) + 1
+    return {p["frame.number"]: key(p, True) for p in here}, there_keys
+
+
 def check_packets(tshark, args, expected, peer_option):
     end_column = 2 if args.end == "client" else 3
     own = {host(row[end_column]) for row in expected if row[0] == "stream"}
@@ -117,12 +158,39 @@ def check_packets(tshark, args, expected, peer_option):
     # Where the path rewrites sequence numbers, the sender's stamps alone say it is the same packet.
     rewrites_seq = any(row[0] == "stream" and "seq" in row[5].split(",") for row in expected)
     there_stamps = {p["stamp"] for p in peer_packets} if rewrites_seq else set()
-    problems = []
+    rewrites_stamps = any(row[0] == "stream" and {"seq", "timestamps"} <= set(row[5].split(","))
+                          for row in expected)
+    mapped, there_mapped = translated_keys(here, peer_packets, own) if rewrites_stamps else ({}, {})
+    # Packets alike but for their TTL (a proxy's and the host's ACK): the peer capture's copies
+    # account for as many of them as it holds, and nothing says which.
+    alike = {}
     for p in here:
-        in_peer = p["key"] in there or p["stamp"] in there_stamps
+        if mapped.get(p["frame.number"]) in there_mapped:
+            alike.setdefault(mapped[p["frame.number"]], []).append(p)
+    problems = []
+    for key, group in alike.items():
+        if len(group) > there_mapped[key]:
+            seen = sum(p["tcpdiag.peer.status"] == "seen" for p in group)
+            if seen != there_mapped[key]:
+                problems.append("frames %s: %d alike, %d in the peer capture, tcpdiag sees %d" % (
+                    ",".join(p["frame.number"] for p in group), len(group), there_mapped[key], seen))
+            for p in group:
+                mapped.pop(p["frame.number"])
+                p["checked"] = True
+    peer_first, peer_last = capture_times(tshark, args.peer)
+    for p in here:
+        if p.get("checked"):
+            continue
+        in_peer = p["key"] in there or p["stamp"] in there_stamps or mapped.get(p["frame.number"]) in there_mapped
         status = p["tcpdiag.peer.status"]
+        t = float(p["frame.time_epoch"])
+        outside = t < peer_first - EDGE_S or t > peer_last + EDGE_S
+        if not in_peer and not outside and (t < peer_first or t > peer_last):
+            continue  # at the edge of the peer capture's time: either reading holds
         if in_peer:
             wanted = {"seen"}
+        elif outside:
+            wanted = {"unknown"}
         elif p["src"] in own:
             wanted = {"dropped"}
         else:

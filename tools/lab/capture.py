@@ -20,6 +20,8 @@ class Capture:
         self.raw_path = out_path + ".tmp.pcap"
         self.proc = None
         self.stderr = None
+        self.started_us = None  # when tcpdump was listening
+        self.stopped = False
 
     def start(self, timeout=5.0):
         # --immediate-mode: hand every packet over at once, not in blocks that a stop would lose;
@@ -33,6 +35,7 @@ class Capture:
         # tcpdump says "listening on ..." once the socket is open: from then on nothing is missed.
         self.stderr.wait_for("listening on", time.monotonic() + timeout,
                              f"tcpdump on {self.role}/{self.ifname} to start")
+        self.started_us = time.time_ns() // 1000
 
     def wait_for_marks(self, marks, timeout=5.0):
         """Wait until the file holds `marks` ICMP echo replies (the runner's marks). The kernel hands
@@ -47,6 +50,7 @@ class Capture:
         """SIGINT lets tcpdump flush and close the file; then convert it to pcapng."""
         if self.proc is None or self.proc.poll() is not None:
             raise RuntimeError(f"tcpdump on {self.role}/{self.ifname} died: {self.stderr.text(0)}")
+        ended_us = time.time_ns() // 1000  # it captured until told to stop
         self.proc.send_signal(signal.SIGINT)
         self.proc.wait(timeout=10)
         report = self.stderr.text()
@@ -58,9 +62,10 @@ class Capture:
         if (counts.get("dropped by kernel") != 0
                 or counts.get("captured") != counts.get("received by filter")):
             raise RuntimeError(f"tcpdump on {self.role}/{self.ifname} lost packets: {report}")
-        pcapng.convert(self.raw_path, self.out_path, self.ifname, f"{self.role} side",
-                       self.comment)
+        pcapng.convert(self.raw_path, self.out_path, self.ifname, f"{self.role} side", self.comment,
+                       (self.started_us, ended_us, counts["received by filter"], counts["dropped by kernel"]))
         os.unlink(self.raw_path)
+        self.stopped = True
 
     def discard(self):
         if os.path.exists(self.raw_path):

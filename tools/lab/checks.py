@@ -268,11 +268,14 @@ def ev_app_reset(s, seen):
 
 
 def ev_injected_reset(s, seen):
+    """A RST whose TTL is not that of its address's data (of its earlier packets, if it sent no
+    data): a SYN proxy's handshake shares the forged RST's TTL, the host's data does not."""
     for rst in (p for p in s.tcp if p.rst):
-        earlier = {p.ttl for p in s.tcp if p.src == rst.src and p.no < rst.no}
-        if earlier and rst.ttl not in earlier:
+        earlier = [p for p in s.tcp if p.src == rst.src and p.no < rst.no]
+        family = {p.ttl for p in earlier if p.length > 0} or {p.ttl for p in earlier}
+        if family and rst.ttl not in family:
             return None
-    return "no RST whose TTL differs from its address's earlier packets"
+    return "no RST whose TTL differs from its address's data-bearing (or earlier) packets"
 
 
 EVIDENCE = {

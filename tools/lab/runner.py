@@ -71,6 +71,8 @@ def run_scenario(sc, out_dir, log=print):
         captures = [Capture(lab, end, ifname, f"{out_dir}/{sc.name}.{end}.pcapng",
                             f"tcpdiag lab scenario {sc.name}, captured at the {end}")
                     for end, ifname in (("client", topo.CLIENT_IF), ("server", topo.SERVER_IF))]
+        # A scenario's on_pause may stop a capture early (lab.captures["server"].stop()).
+        lab.captures = dict(zip(("client", "server"), captures))
         try:
             for cap in captures:
                 cap.start()
@@ -80,8 +82,9 @@ def run_scenario(sc, out_dir, log=print):
             time.sleep(sc.linger)
             mark_both_captures(lab)
             for cap in captures:
-                cap.wait_for_marks(2)
-                cap.stop()
+                if not cap.stopped:
+                    cap.wait_for_marks(2)
+                    cap.stop()
         finally:
             for cap in captures:
                 cap.discard()

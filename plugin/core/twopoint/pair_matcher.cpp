@@ -102,8 +102,27 @@ class Matcher {
             if (it != peer_by_stamp[d].end() && it->second.size() == 1)
                 offsets[d].push_back(peer_[it->second.front()].seq - local_[i].seq);
         }
-        for (int d = 0; d < 2; ++d)
+        for (int d = 0; d < 2; ++d) {
+            if (offsets[d].empty()) offsets[d] = offsets_by_payload(d);
             if (!offsets[d].empty()) out_.seq_offset[d] = most_common(offsets[d]);
+        }
+    }
+
+    // A SYN proxy translates the TCP timestamps too, so no stamps agree: segments whose payload
+    // occurs once in each capture give the offset instead.
+    std::vector<uint32_t> offsets_by_payload(int d) const {
+        Groups local_by_content, peer_by_content;
+        for (uint32_t i : lf_.packets)
+            if (local_dir(i) == d && local_[i].payload_len) local_by_content[content_key(local_[i])].push_back(i);
+        for (uint32_t j : pf_.packets)
+            if (peer_dir(j) == d && peer_[j].payload_len) peer_by_content[content_key(peer_[j])].push_back(j);
+        std::vector<uint32_t> offsets;
+        for (const auto &[key, locals] : local_by_content) {
+            auto it = peer_by_content.find(key);
+            if (locals.size() == 1 && it != peer_by_content.end() && it->second.size() == 1)
+                offsets.push_back(peer_[it->second.front()].seq - local_[locals.front()].seq);
+        }
+        return offsets;
     }
 
     template <typename LocalKey, typename PeerKey>

@@ -13,6 +13,7 @@ NAMES = [
     "app_reset_unread",
     "peer_lost_state",
     "injected_reset",
+    "syn_proxy",
     "icmp_admin_prohibited",
     "icmp_host_unreachable",
     "udp_port_unreachable",
@@ -20,6 +21,7 @@ NAMES = [
     "mss_clamp",
     "nat",
     "ipv6",
+    "peer_capture_stops",
     "busy_mixed",
 ]
 
