@@ -177,7 +177,11 @@ def check_packets(tshark, args, expected, peer_option):
             for p in group:
                 mapped.pop(p["frame.number"])
                 p["checked"] = True
-    peer_first, peer_last = capture_times(tshark, args.peer)
+    # The peer's clock may differ: the median shift of the packets both hold.
+    peer_time = {p["key"]: float(p["frame.time_epoch"]) for p in peer_packets}
+    shifts = sorted(peer_time[p["key"]] - float(p["frame.time_epoch"]) for p in here if p["key"] in peer_time)
+    shift = shifts[len(shifts) // 2] if shifts else 0.0
+    peer_first, peer_last = (t - shift for t in capture_times(tshark, args.peer))
     for p in here:
         if p.get("checked"):
             continue

@@ -12,11 +12,12 @@ whatever the middlebox did in between. Deterministic: fixed times, numbers and I
 """
 import argparse
 import os
+import struct
 import sys
 from dataclasses import dataclass, field, replace
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from craftlib import pcapng  # noqa: E402
+from craftlib import EPOCH, _block, _option, pcapng  # noqa: E402
 from scapy.all import IP, TCP, Ether, Raw  # noqa: E402
 
 CLIENT_IP, SERVER_IP = "10.1.0.2", "10.2.0.2"
@@ -145,10 +146,51 @@ def replayed_segment():
     at_client = [("stream", "app_reset", "server", "injected_in_path", "-")]
     at_server = [("stream", "app_reset", "server", "injected_in_path", "-")]
     return conv, "a WAN accelerator replays the client's request toward the server with sequence numbers " \
-                 "70000 higher; the server resets the connection", at_client, at_server, server_view_only
+                 "70000 higher; the server resets the connection", at_client, at_server, \
+        {"only_server": server_view_only}
 
 
-PAIRS = {"seq_rewrite": seq_rewrite, "replayed_segment": replayed_segment}
+def capture_drops():
+    """The server's capturing host drops a packet (its interface statistics say so): the server's
+    ACK of the request reaches the client but is missing from the server-side capture. Only the
+    client side is compared: the server side cannot know its own capture's statistics."""
+    conv = Conversation()
+    request_reply(conv)
+    not_captured = len(conv.packets) - 3  # the server's ACK of the request
+    conv.send("client", "FA")
+    conv.send("server", "FA")
+    conv.send("client", "A")
+    at_client = [("stream", "graceful_close", "none", "not_covered", "-")]
+    at_server = [("stream", "graceful_close", "none", None, None)]
+    return conv, "the server's capturing host dropped one packet (isb_ifdrop 1), the server's ACK of the " \
+                 "request; the connection works", at_client, at_server, {"not_at_server": not_captured,
+                                                                       "server_drops": 1}
+
+
+PAIRS = {"seq_rewrite": seq_rewrite, "replayed_segment": replayed_segment, "capture_drops": capture_drops}
+
+
+def pcapng_as_dumpcap(frames, dropped):
+    """A capture as dumpcap writes it: nanosecond timestamps, and at the end an interface
+    statistics block whose start and end times dumpcap gives in microseconds all the same."""
+    shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + _option(4, b"Dumpcap (Wireshark) 4.0.17") + _option(0, b"")
+    idb = struct.pack("<HHI", 1, 0, 262144) + _option(9, bytes([9])) + _option(0, b"")
+    out = [_block(0x0A0D0D0A, shb), _block(0x00000001, idb)]
+    for t, _, data in frames:
+        ns = int(round((EPOCH + t) * 1_000_000_000))
+        out.append(_block(0x00000006, struct.pack("<IIIII", 0, ns >> 32, ns & 0xFFFFFFFF, len(data), len(data)) + data))
+    start_us = int(round((EPOCH + frames[0][0] - 1.0) * 1_000_000))
+    end_us = int(round((EPOCH + frames[-1][0] + 1.0) * 1_000_000))
+
+    def stamp(us):
+        return struct.pack("<II", us >> 32, us & 0xFFFFFFFF)
+
+    isb = (struct.pack("<I", 0) + stamp(end_us) + _option(1, b"Counters provided by dumpcap") +
+           _option(2, stamp(start_us)) + _option(3, stamp(end_us)) +
+           _option(4, struct.pack("<Q", len(frames) + dropped)) + _option(5, struct.pack("<Q", dropped)) +
+           _option(0, b""))
+    out.append(_block(0x00000005, isb))
+    return b"".join(out)
 
 
 def expected_files(name, summary, end, rows):
@@ -159,6 +201,8 @@ def expected_files(name, summary, end, rows):
     verdicts += [f"tcp   {endpoints[0]:<24} {endpoints[1]:<24} {v:<18} {r}" for _, v, r, _, _ in rows]
     two_point = head + [f"# Compared with {name}.{other}.pcapng as tcpdiag.peer_capture.",
                         "# kind   proto client               server               path_verdict           changed"]
+    if any(p is None for _, _, _, p, _ in rows):
+        return "\n".join(verdicts) + "\n", None  # this side is not compared
     two_point += [f"{k:<7} tcp   {endpoints[0]:<20} {endpoints[1]:<20} {p:<22} {c}" for k, _, _, p, c in rows]
     return "\n".join(verdicts) + "\n", "\n".join(two_point) + "\n"
 
@@ -171,18 +215,21 @@ def main():
     for name, make in PAIRS.items():
         made = make()
         conv, summary, at_client, at_server = made[:4]
+        special = made[4] if len(made) > 4 else {}
         client_frames, server_frames = views(conv)
-        if len(made) > 4:  # a packet only the server side has: take it out of the client's view
-            only_server = made[4]
-            client_frames = [f for f in client_frames if f[1] != only_server]
+        # A packet only the server side has (forged on the way), or one its capture missed.
+        client_frames = [f for f in client_frames if f[1] != special.get("only_server")]
+        server_frames = [f for f in server_frames if f[1] != special.get("not_at_server")]
         for end, frames, rows in (("client", client_frames, at_client), ("server", server_frames, at_server)):
+            drops = special.get("server_drops") if end == "server" else None
             with open(os.path.join(args.out, f"{name}.{end}.pcapng"), "wb") as f:
-                f.write(pcapng(frames))
+                f.write(pcapng_as_dumpcap(frames, drops) if drops else pcapng(frames))
             verdicts, two_point = expected_files(name, summary, end, rows)
             with open(os.path.join(args.out, f"{name}.{end}.expected"), "w") as f:
                 f.write(verdicts)
-            with open(os.path.join(args.out, f"{name}.{end}.twopoint"), "w") as f:
-                f.write(two_point)
+            if two_point:
+                with open(os.path.join(args.out, f"{name}.{end}.twopoint"), "w") as f:
+                    f.write(two_point)
         print(f"{name}: {len(client_frames)} frames at the client, {len(server_frames)} at the server")
 
 
