@@ -58,7 +58,11 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
         ++st.record_flaws().duplicates;
         return note;
     }
+    const SideState &client = st.of(Side::Client);
+    const uint32_t client_next_seq = client.next_seq;
+    const bool client_seq_known = client.seq_known;
     note.event = update(st, seg, addresses_);
+    client_waits_.observe(st, seg, client_next_seq, client_seq_known);
     if (first) tcp_flows_.add(seg.stream, tcp_);
     return note;
 }
@@ -113,7 +117,8 @@ const StreamState *Analyzer::find(StreamRef ref) const {
 }
 
 Diagnosis Analyzer::diagnose(const StreamState &stream) const {
-    return tcpdiag::diagnose(stream, config_, end_time_us_);
+    return tcpdiag::diagnose(stream, config_, end_time_us_,
+                             stream.transport == Transport::Tcp ? client_waits_.pending(stream) : nullptr);
 }
 
 std::vector<const StreamState *> Analyzer::streams() const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "address_pairs.h"
+#include "client_wait.h"
 #include "config.h"
 #include "diagnosis.h"
 #include "duplicates.h"
@@ -64,6 +65,7 @@ class Analyzer {
     FlowIndex tcp_flows_;         // to match ICMP errors that quote only 8 bytes
     AddressPairTable addresses_;  // the streams' addresses, each pair of hosts once
     DuplicateFilter duplicates_;
+    ClientWaits client_waits_;
     int64_t end_time_us_ = 0;
     uint64_t observations_ = 0;
     uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far

@@ -19,6 +19,9 @@ struct Config {
     uint32_t data_retransmissions_threshold = 3;
     // How long a zero window must stay closed, unrecovered, to be a stall.
     uint32_t zero_window_threshold_ms = 2000;
+    // How long a client must wait for an answer (to its request, or for the server's greeting)
+    // before giving up for the stream to be a response_timeout.
+    uint32_t response_timeout_ms = 3000;
     CapturePoint capture_point = CapturePoint::Auto;
     // Wireshark's "Analyze TCP sequence numbers": without it no segment is flagged as a
     // retransmission, so retransmission counts are unknown, not zero.

@@ -1,5 +1,6 @@
 #include "diagnosis.h"
 
+#include "client_wait.h"
 #include "icmp_codes.h"
 
 namespace tcpdiag {
@@ -136,6 +137,20 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
     return false;
 }
 
+// Rule 7: the client waited for an answer (to its request, or for the server's greeting) at least
+// response_timeout_ms and gave up, resetting or closing, before the server had closed. Loss and a
+// closed window explain a silence first (rules 5 and 6).
+bool response_timeout(const StreamState &st, const Config &config, Diagnosis &out) {
+    const ClientGaveUp &gave_up = st.incidents(Side::Client).gave_up;
+    if (!gave_up.frame || gave_up.waited_us < int64_t{config.response_timeout_ms} * 1000) return false;
+    out = make(Verdict::ResponseTimeout, gave_up.by_reset ? Actor::Client : Actor::None, gave_up.frame,
+               FrameEventKind::None, Side::Client);
+    out.wait_us = gave_up.waited_us;
+    out.wait_frame = gave_up.since_frame;
+    out.wait_greeting = gave_up.greeting;
+    return true;
+}
+
 // A RST without ACK answering the peer, from a side that had neither closed nor seen the peer
 // close, nor just had its own data acknowledged: the reset of a TCP that does not know the
 // connection. A side that had closed, or whose peer had, knew it: its stack reset late segments of
@@ -148,8 +163,8 @@ bool lost_state(const SideIncidents &side) {
            !side.rst_answers_fresh_ack;
 }
 
-// Rules 7 and 8: who reset an established stream, and whether it still knew the connection. A
-// RST after both FINs were sent and acknowledged comes after a graceful close (rule 9).
+// Rules 8 and 9: who reset an established stream, and whether it still knew the connection. A
+// RST after both FINs were sent and acknowledged comes after a graceful close (rule 10).
 bool reset(const StreamState &st, Diagnosis &out) {
     if (!st.reset_seen() || !(st.established() || st.synack_frame)) return false;
     const Side s = st.first_reset_side();
@@ -161,11 +176,12 @@ bool reset(const StreamState &st, Diagnosis &out) {
 }
 
 // The rules in precedence order (docs/verdicts.md); the first that matches decides.
-Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us) {
+Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_us, const ClientWait *pending) {
     Diagnosis d;
     if (st.first_frame == 0) return d;
     if (injected(st, d) || refused(st, d) || icmp_unreachable(st, d) || handshake_unanswered(st, config, d) ||
-        data_loss(st, config, d) || zero_window_stall(st, config, end_time_us, d) || reset(st, d))
+        data_loss(st, config, d) || zero_window_stall(st, config, end_time_us, d) || response_timeout(st, config, d) ||
+        reset(st, d))
         return d;
     const uint32_t client_fin = st.of(Side::Client).fin_frame, server_fin = st.of(Side::Server).fin_frame;
     if (st.fin_sent(Side::Client) && st.fin_sent(Side::Server)) {
@@ -174,21 +190,31 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
         d.reset_frame = first_reset_frame(st);  // a RST after the close, if any
         return d;
     }
-    if (st.established() && (st.of(Side::Client).packets || st.of(Side::Server).packets))
-        return make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
+    if (st.established() && (st.of(Side::Client).packets || st.of(Side::Server).packets)) {
+        Diagnosis open = make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
+        // Still waiting when the capture ended: the reason says for how long.
+        if (pending && (pending->server_heard || !st.of(Side::Server).packets) &&
+            end_time_us - pending->since_us >= int64_t{config.response_timeout_ms} * 1000) {
+            open.wait_us = end_time_us - pending->since_us;
+            open.wait_frame = pending->frame;
+            open.wait_greeting = pending->greeting;
+        }
+        return open;
+    }
     return make(Verdict::Incomplete, Actor::None, st.first_frame);
 }
 
 }  // namespace
 
-Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us) {
-    Diagnosis d = decide(st, config, end_time_us);
+Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us, const ClientWait *pending) {
+    Diagnosis d = decide(st, config, end_time_us, pending);
     d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
     return d;
 }
 
 bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;
+    if (d.verdict == Verdict::ResponseTimeout && frame == d.wait_frame) return true;
     if (d.evidence_kind == FrameEventKind::None || event.kind != d.evidence_kind) return false;
     switch (d.evidence_kind) {
         case FrameEventKind::Fin:

@@ -21,10 +21,19 @@ struct Diagnosis {
     uint32_t reset_frame = 0;              // the RST that ended a lossy or stalled stream, also proof
     bool retransmissions_unknown = false;  // Wireshark's sequence analysis was off
     int64_t stall_us = 0;                  // how long the zero window stayed closed (zero_window_stall)
+    // How long the client waited for an answer: until it gave up (response_timeout), or until the
+    // capture ended (open). 0 when it was not waiting.
+    int64_t wait_us = 0;
+    uint32_t wait_frame = 0;     // its request's last segment (or the handshake's ACK), also proof
+    bool wait_greeting = false;  // it waited for the server to speak first
 };
 
-// Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted).
-Diagnosis diagnose(const StreamState &stream, const Config &config, int64_t end_time_us);
+struct ClientWait;
+
+// Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted);
+// `pending`: the client's wait still on when the capture ended, if any.
+Diagnosis diagnose(const StreamState &stream, const Config &config, int64_t end_time_us,
+                   const ClientWait *pending = nullptr);
 
 // Does this frame event prove the diagnosis? (The evidence frame itself always does.)
 bool proves(const Diagnosis &diagnosis, uint32_t frame, const FrameEvent &event);

@@ -79,6 +79,34 @@ std::string reset_reason(const StreamState &st, const Diagnosis &d) {
                   host(st, s).c_str(), side.rst_frame, side.rst_unacked_bytes, role(other(s)));
 }
 
+// What the client waited for, and how long: "Client sent a request (frame 12) and got no answer
+// for 5.000 s".
+std::string wait_text(const StreamState &st, const Diagnosis &d) {
+    if (d.wait_greeting)
+        return format(
+            "Client %s completed the handshake (frame %u) and waited %.3f s for the server to speak first (a "
+            "greeting, as SMTP, FTP or SSH servers send); none came",
+            host(st, Side::Client).c_str(), d.wait_frame, seconds(d.wait_us));
+    return format("Client %s sent a request (frame %u) and got no answer for %.3f s", host(st, Side::Client).c_str(),
+                  d.wait_frame, seconds(d.wait_us));
+}
+
+// The server's TCP confirmed the client's data: it arrived, the application did not answer.
+bool request_acknowledged(const StreamState &st) {
+    const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
+    const uint32_t sent = client.next_seq - (client.fin_frame ? 1u : 0u);
+    return server.packets && server.ack_known && client.seq_known &&
+           static_cast<int32_t>(sent - server.highest_ack) <= 0;
+}
+
+std::string response_timeout_reason(const StreamState &st, const Diagnosis &d) {
+    std::string text = wait_text(st, d) + format("; then the client %s the connection (frame %u).",
+                                                 d.reset_by == Actor::Client ? "reset" : "closed", d.evidence_frame);
+    if (!d.wait_greeting && request_acknowledged(st))
+        text += " The server's TCP acknowledged the request: it arrived, and the application did not answer.";
+    return text;
+}
+
 // The sentence for the verdict itself.
 std::string describe(const StreamState &st, const Diagnosis &d) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
@@ -151,7 +179,13 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                     client.fin_frame, server.fin_frame, role(st.first_reset_side()), d.reset_frame);
             return format("Both sides closed with FIN (client frame %u, server frame %u); no reset.", client.fin_frame,
                           server.fin_frame);
+        case Verdict::ResponseTimeout: return response_timeout_reason(st, d);
         case Verdict::Open:
+            if (d.wait_us)
+                return wait_text(st, d) + format(
+                                              " by the end of the capture, with the connection still open (%u "
+                                              "packets, no reset, loss or stall).",
+                                              st.packets());
             return format("Established; no reset, loss or stall in %u packets before the capture ended.", st.packets());
         case Verdict::Incomplete: {
             const char *what = !server.packets && client.syns       ? "a SYN, neither answered nor retransmitted"
@@ -256,6 +290,12 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
                 "at the time of frame %u)",
                 host(st, d.evidence_side).c_str(),
                 d.evidence_side == Side::Client ? st.client().port : st.server().port, d.evidence_frame);
+        case Verdict::ResponseTimeout:
+            return format(
+                "find out why the server application at %s port %u did not answer in time (locks, an exhausted "
+                "worker pool, a slow back end: its logs at frame %u); from a capture at the client, capture at the "
+                "server too, since an answer lost on the way looks the same from the client",
+                server.c_str(), port, d.wait_frame);
         case Verdict::GracefulClose:
             return "nothing to fix in TCP; if the application reports an error, read its payload";
         case Verdict::Open:

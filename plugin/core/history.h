@@ -19,6 +19,7 @@ class History {
     // Record an event of the client (upper case) or the server (lower case), once per kind and side.
     // `letter` is one of history_letter.
     void add(char letter, bool client);
+    bool has(char letter, bool client) const;
     std::string str() const;
 
   private:

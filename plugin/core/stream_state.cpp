@@ -130,6 +130,7 @@ void note_ack(StreamState &stream, Side s, const TcpSegment &seg) {
     me.last_ack_advanced = !me.ack_known || seq_after(seg.ack, me.highest_ack);
     if (!me.last_ack_advanced) return;
     me.last_ack_step_one = me.ack_known && seg.ack - me.highest_ack == 1;
+    if (me.ack_known && seg.ack - me.highest_ack > 1) me.acked_peer_data = true;
     me.highest_ack = seg.ack;
     me.ack_known = true;
     if (SideIncidents *peer = stream.recorded_incidents(other(s))) peer->unanswered_retransmissions = 0;
@@ -192,6 +193,17 @@ const char *StreamState::captured_directions() const {
     Side seen;
     if (!one_direction(seen)) return "both";
     return seen == Side::Client ? "client_only" : "server_only";
+}
+
+const char *StreamState::stage() const {
+    if (transport == Transport::Tcp && !established()) return "handshake";
+    bool sent[2] = {history.has(history_letter::kData, true), history.has(history_letter::kData, false)};
+    Side captured;
+    if (transport == Transport::Tcp && one_direction(captured))
+        sent[idx(other(captured))] = of(captured).acked_peer_data;
+    if (sent[0] && sent[1]) return "exchange";
+    if (sent[0]) return "request";
+    return sent[1] ? "greeting" : "established";
 }
 
 bool StreamState::fin_sent(Side s) const {

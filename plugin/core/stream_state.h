@@ -21,7 +21,14 @@ inline Side other(Side s) {
 // What every stream keeps of one end of it (32 bytes); the rest is in SideIncidents.
 struct SideState {
     SideState()
-        : seq_known(false), ack_known(false), last_ack_advanced(false), last_ack_step_one(false), ttl_of_data(false) {}
+        : seq_known(false),
+          ack_known(false),
+          last_ack_advanced(false),
+          last_ack_step_one(false),
+          ttl_of_data(false),
+          waiting(false),
+          spoke_unprompted(false),
+          acked_peer_data(false) {}
 
     uint32_t packets = 0;
     // Sequence space: next_seq is the highest seq+len (+SYN/FIN) this side sent,
@@ -43,6 +50,9 @@ struct SideState {
     bool last_ack_advanced : 1;  // this side's latest segment acknowledged new data of the peer
     bool last_ack_step_one : 1;  // its ACK last moved by one: past the peer's FIN, when nothing followed
     bool ttl_of_data : 1;        // ttl_min/ttl_max are those of its data-bearing packets
+    bool waiting : 1;            // (the client) waits for an answer: ClientWaits keeps since when
+    bool spoke_unprompted : 1;   // (the server) its latest data came unasked: the client's next answers it
+    bool acked_peer_data : 1;    // its ACK moved on by more than one: the peer sent payload
 
     // Its handshake came with a TTL outside the family of its data: two devices speak for it.
     bool ttl_split() const {
@@ -66,6 +76,10 @@ struct StreamState {
     SideState &of(Side s) { return side[static_cast<int>(s)]; }
     const SideState &of(Side s) const { return side[static_cast<int>(s)]; }
     uint32_t packets() const { return side[0].packets + side[1].packets; }
+    // Either side sent payload (the history's data letters).
+    bool history_has_data() const {
+        return history.has(history_letter::kData, true) || history.has(history_letter::kData, false);
+    }
     // The counts every output shows (docs/verdicts.md, "Counts").
     uint32_t syn_retransmissions() const { return side[0].syns > 1 ? side[0].syns - 1u : 0u; }
     uint32_t data_retransmissions() const {
@@ -82,6 +96,11 @@ struct StreamState {
     // Which directions the capture holds (tcpdiag.captured; stable): "both", "client_only",
     // "server_only".
     const char *captured_directions() const;
+    // How far the conversation got (tcpdiag.stage; stable): "handshake" (never completed),
+    // "established" (no payload yet), "request" (payload from the client only), "greeting"
+    // (payload from the server only), "exchange" (payload both ways). The half not captured is
+    // read from the ACKs of the other.
+    const char *stage() const;
     // A RST that ended the stream (ignored ones do not count).
     bool reset_seen() const { return ended_by_reset(Side::Client) || ended_by_reset(Side::Server); }
     bool ended_by_reset(Side s) const { return incidents(s).rst_frame && !incidents(s).rst_ignored; }

@@ -23,6 +23,7 @@ constexpr VerdictText kVerdicts[] = {
     {"open", "open"},
     {"incomplete", "incomplete"},
     {"port_unreachable", "UDP port unreachable"},
+    {"response_timeout", "no answer from the server in time"},
 };
 }  // namespace
 

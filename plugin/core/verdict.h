@@ -20,6 +20,9 @@ enum class Verdict : uint8_t {
     Open,             // established and fine when the capture ended
     Incomplete,       // too little seen to judge
     PortUnreachable,  // UDP answered by ICMP port unreachable
+    // The client got no answer for response_timeout_ms and gave up (after zero_window_stall in
+    // precedence, before peer_lost_state: see diagnosis.cpp).
+    ResponseTimeout,
 };
 
 // Who ended the stream.

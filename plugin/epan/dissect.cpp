@@ -117,6 +117,7 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     generated(proto_tree_add_boolean(t, ids.hf_failure, tvb, 0, 0, is_failure(d.verdict)));
     if (st.role_guessed) generated(proto_tree_add_boolean(t, ids.hf_role_guessed, tvb, 0, 0, TRUE));
     generated(proto_tree_add_string(t, ids.hf_captured, tvb, 0, 0, st.captured_directions()));
+    generated(proto_tree_add_string(t, ids.hf_stage, tvb, 0, 0, st.stage()));
     if (s.capture_flaws[0]) generated(proto_tree_add_string(t, ids.hf_capture_flaws, tvb, 0, 0, s.capture_flaws));
     generated(proto_tree_add_boolean(t, ids.hf_provisional, tvb, 0, 0, provisional));
     if (s.evidence) {

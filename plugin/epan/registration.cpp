@@ -25,6 +25,7 @@ namespace {
 guint pref_syn_threshold = Config{}.syn_retransmissions_threshold;
 guint pref_data_threshold = Config{}.data_retransmissions_threshold;
 guint pref_zero_window_ms = Config{}.zero_window_threshold_ms;
+guint pref_response_timeout_ms = Config{}.response_timeout_ms;
 gint pref_capture_point = static_cast<gint>(CapturePoint::Auto);
 ws::PrefBool pref_read_protocol_tree = FALSE;
 
@@ -51,6 +52,8 @@ const ExpertEntry kExpert[] = {
     {Verdict::NoResponse, "tcpdiag.expert.no_response", PI_SEQUENCE, PI_WARN, "No response from the destination"},
     {Verdict::DataLoss, "tcpdiag.expert.data_loss", PI_SEQUENCE, PI_WARN, "Packet loss"},
     {Verdict::ZeroWindowStall, "tcpdiag.expert.zero_window_stall", PI_SEQUENCE, PI_WARN, "Zero-window stall"},
+    {Verdict::ResponseTimeout, "tcpdiag.expert.response_timeout", PI_RESPONSE_CODE, PI_WARN,
+     "No answer from the server in time"},
     {Verdict::PeerLostState, "tcpdiag.expert.peer_lost_state", PI_SEQUENCE, PI_WARN, "Peer lost the connection state"},
     {Verdict::AppReset, "tcpdiag.expert.app_reset", PI_SEQUENCE, PI_WARN, "Application reset"},
     {Verdict::PortUnreachable, "tcpdiag.expert.port_unreachable", PI_RESPONSE_CODE, PI_WARN, "UDP port unreachable"},
@@ -117,6 +120,12 @@ void register_fields() {
           "packets, left out), capture_gaps (segments the capture missed), truncated (frames cut by the "
           "snap length)",
           HFILL}},
+        {&ids.hf_stage,
+         {"Stage", "tcpdiag.stage", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "How far the conversation got: handshake (never completed), established (no payload yet), request "
+          "(payload from the client only), greeting (payload from the server only), exchange (payload both "
+          "ways)",
+          HFILL}},
         {&ids.hf_failure,
          {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "The verdict is a failure (anything but graceful_close and open)", HFILL}},
@@ -159,6 +168,10 @@ void register_preferences() {
     prefs_register_uint_preference(module, "zero_window_threshold_ms", "Zero-window stall (ms)",
                                    "How long a zero window must stay closed, unrecovered, to be a stall", 10,
                                    &pref_zero_window_ms);
+    prefs_register_uint_preference(module, "response_timeout_ms", "Response timeout (ms)",
+                                   "How long a client must wait for an answer (to its request, or for the server's "
+                                   "greeting) before giving up for the stream to be response_timeout",
+                                   10, &pref_response_timeout_ms);
     prefs_register_enum_preference(module, "capture_point", "Capture point",
                                    "Where the capture was taken: decides handshake_loss (client side) against "
                                    "no_response (the SYNs reached the destination)",
@@ -194,6 +207,7 @@ Config current_config() {
     c.syn_retransmissions_threshold = pref_syn_threshold;
     c.data_retransmissions_threshold = pref_data_threshold ? pref_data_threshold : 1;
     c.zero_window_threshold_ms = pref_zero_window_ms;
+    c.response_timeout_ms = pref_response_timeout_ms;
     c.capture_point = static_cast<CapturePoint>(pref_capture_point);
     if (module_t *tcp = prefs_find_module("tcp"))
         if (pref_t *analyze = prefs_find_preference(tcp, "analyze_sequence_numbers"))

@@ -9,7 +9,7 @@ FIELDS = ["tcpdiag.verdict", "tcpdiag.stream", "tcpdiag.reset_by", "tcpdiag.reas
           "tcpdiag.syn_retransmissions", "tcpdiag.data_retransmissions", "tcpdiag.evidence_frame",
           "tcpdiag.evidence", "tcpdiag.provisional", "tcpdiag.history", "tcpdiag.client", "tcpdiag.server"]
 PREFS = ["tcpdiag.syn_retransmissions_threshold", "tcpdiag.data_retransmissions_threshold",
-         "tcpdiag.zero_window_threshold_ms", "tcpdiag.capture_point"]
+         "tcpdiag.zero_window_threshold_ms", "tcpdiag.response_timeout_ms", "tcpdiag.capture_point"]
 
 
 def main():

@@ -28,7 +28,7 @@ FAMILIES = {
     "loss": {"handshake_loss", "no_response", "data_loss"},
     "resets": {"injected_reset", "peer_lost_state", "app_reset"},
     "refusals": {"refused", "icmp_unreachable", "port_unreachable"},
-    "stalls": {"zero_window_stall"},
+    "stalls": {"zero_window_stall", "response_timeout"},
 }
 
 

@@ -10,8 +10,8 @@ Alternatives pair up by position (`app_reset|graceful_close  client|none`); one 
 every verdict. A stream is right when tcpdiag's two-pass verdict and reset_by are a labelled pair; a
 labelled stream tcpdiag does not report is wrong. Streams are matched by their two endpoints, in
 order of appearance (the client / server order is part of what is judged only through reset_by).
-Three parts are scored apart. Part c ("blind") was labelled by others and is never looked at
-while fixing: only its score is printed, never its misses. A quarter of parts a and b, picked by a
+Three parts are scored apart. Parts c and d ("blind") were labelled by others and are never looked at
+while fixing: only their scores are printed, never their misses. A quarter of parts a and b, picked by a
 hash of the path, is held out: its score is printed, its misses only with --show-held-out. The rest
 ("dev") prints its misses. The test fails when any part scores below its threshold.
 """
@@ -24,10 +24,13 @@ import sys
 from tshark_runner import Tshark
 
 
+BLIND_PARTS = ("c", "d")
+
+
 def part_of(relative_path):
-    """"blind": part c, labelled by others and never looked at; "held-out": a quarter of parts a and
-    b, by a hash of the path; "dev": the rest."""
-    if relative_path.startswith("c" + os.sep):
+    """"blind": parts c and d, labelled by others and never looked at; "held-out": a quarter of
+    parts a and b, by a hash of the path; "dev": the rest."""
+    if relative_path.split(os.sep, 1)[0] in BLIND_PARTS:
         return "blind"
     return "held-out" if hashlib.sha256(relative_path.encode()).hexdigest()[0] in "0123" else "dev"
 
@@ -88,6 +91,7 @@ def main():
     args = parser.parse_args()
     totals = {"dev": [0, 0], "held-out": [0, 0], "blind": [0, 0]}  # [right, streams]
     captures = {"dev": 0, "held-out": 0, "blind": 0}
+    by_blind_part = {}  # each blind part's own score too: they were labelled at different times
     with Tshark(args.plugin) as tshark:
         for labels in sorted(glob.glob(os.path.join(args.corpus, "**", "*.labels"), recursive=True)):
             relative = os.path.relpath(labels, args.corpus)
@@ -96,6 +100,10 @@ def main():
             for label, match, right in score(tshark, labels):
                 totals[part][0] += right
                 totals[part][1] += 1
+                if part == "blind":
+                    own = by_blind_part.setdefault(relative.split(os.sep, 1)[0], [0, 0])
+                    own[0] += right
+                    own[1] += 1
                 if not right and (part == "dev" or (part == "held-out" and args.show_held_out)):
                     got = "no verdict" if match is None else "%s/%s" % (match["verdict"], match["reset_by"])
                     print("MISS %s stream %s %s -> %s: labelled %s, tcpdiag %s" % (
@@ -108,6 +116,8 @@ def main():
         print("%s: %d of %d streams right (%.1f%%) in %d captures; threshold %.1f%%" % (
             name, right, streams, 100 * share, captures[part], 100 * minimum))
         failed |= streams == 0 or share < minimum
+    for name, (right, streams) in sorted(by_blind_part.items()):
+        print("  blind part %s: %d of %d streams right (%.1f%%)" % (name, right, streams, 100 * right / streams))
     print("FAIL" if failed else "OK")
     return 1 if failed else 0
 

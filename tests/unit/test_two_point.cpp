@@ -257,8 +257,7 @@ namespace {
 
 // The client-side packets of `b` and the server's, fed to a TwoPoint as the plugin does: times of
 // packets only (no other records), then the peer's interface statistics.
-const Correlation &two_point_of(TwoPoint &tp, const TwoPointBuilder &b, const CaptureStatistics &peer_stats,
-                                int64_t peer_stops_us = -1) {
+void feed(TwoPoint &tp, const TwoPointBuilder &b, const CaptureStatistics &peer_stats, int64_t peer_stops_us = -1) {
     std::vector<LocalPacket> local;
     std::vector<PacketSummary> peer;
     b.build(local, peer);
@@ -272,7 +271,6 @@ const Correlation &two_point_of(TwoPoint &tp, const TwoPointBuilder &b, const Ca
         tp.note_peer_time(p.time_us);
     }
     tp.note_peer_statistics(peer_stats);
-    return tp.correlation();
 }
 
 }  // namespace
@@ -288,13 +286,15 @@ TEST_CASE("two-point: a peer capture whose host dropped packets proves no loss i
     b.send(true, kAck, 0);
     {
         TwoPoint tp;
-        const Correlation &c = two_point_of(tp, b, CaptureStatistics{});
+        feed(tp, b, CaptureStatistics{});
+        const Correlation &c = tp.correlation();
         CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
     }
     CaptureStatistics dropped;
     dropped.dropped = 12;
     TwoPoint tp;
-    const Correlation &c = two_point_of(tp, b, dropped);
+    feed(tp, b, dropped);
+    const Correlation &c = tp.correlation();
     const StreamPath &sp = c.streams[0];
     CHECK(sp.verdict == PathVerdict::NotCovered);
     CHECK(sp.peer_capture_dropped);
@@ -314,14 +314,16 @@ TEST_CASE("two-point: the peer's statistics say it ran on after its last packet;
     b.lost = {5};
     {
         TwoPoint tp;  // from packet times alone the peer capture may have stopped before the request
-        const Correlation &c = two_point_of(tp, b, CaptureStatistics{});
+        feed(tp, b, CaptureStatistics{});
+        const Correlation &c = tp.correlation();
         CHECK(c.streams[0].verdict != PathVerdict::DroppedInPath);
     }
     CaptureStatistics ran;
     ran.ran.add(b.clock_offset_us - 5'000'000);
     ran.ran.add(b.clock_offset_us + 10'000'000);
     TwoPoint tp;
-    const Correlation &c = two_point_of(tp, b, ran);
+    feed(tp, b, ran);
+    const Correlation &c = tp.correlation();
     CHECK(c.streams[0].verdict == PathVerdict::DroppedInPath);
     CHECK(c.streams[0].dropped_out == 1);
     CHECK(c.streams[0].evidence_frame == 6);

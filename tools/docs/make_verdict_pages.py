@@ -43,12 +43,15 @@ MEANING = {
                   "direction only. Not a failure.",
     "port_unreachable": "A UDP datagram was answered with ICMP port unreachable: nothing listens on that UDP "
                         "port.",
+    "response_timeout": "The client asked and the server never answered: its TCP took the request, its "
+                        "application sent nothing back (or no greeting, on a protocol where the server speaks "
+                        "first), until the client's own timeout made it give up.",
 }
 FAMILY = {
     "handshake_loss": "loss", "no_response": "loss", "data_loss": "loss",
     "injected_reset": "resets", "peer_lost_state": "resets", "app_reset": "resets",
     "refused": "refusals", "icmp_unreachable": "refusals", "port_unreachable": "refusals",
-    "zero_window_stall": "stalls",
+    "zero_window_stall": "stalls", "response_timeout": "stalls",
 }
 MAX_FRAMES = 24
 

@@ -16,6 +16,7 @@ Server: one thread per connection. Each request is one line; its first word says
     stall        stop reading for good: the receive window fills and reaches zero
     late TEXT    wait 0.5 s (the request gets its own ACK first), then reply TEXT in upper case
                  (so a marker the router looks for can travel in the reply and not in the request)
+    ignore       never answer (a hung application): read on, close when the client does
     other        echoed back
 A listener's optional third field is its SO_RCVBUF (set before listen, so accepted sockets
 inherit it). A UDP echo port answers every datagram.
@@ -116,6 +117,8 @@ def serve_connection(conn):
                 return
             elif verb == "stall":
                 FOREVER.wait()
+            elif verb == "ignore":
+                continue
             elif verb == "late":
                 time.sleep(0.5)
                 conn.sendall(arg.upper().encode() + b"\n")

@@ -278,7 +278,30 @@ def ev_injected_reset(s, seen):
     return "no RST whose TTL differs from its address's data-bearing (or earlier) packets"
 
 
+def ev_response_timeout(s, seen):
+    """The client's RST (reset_by client) or FIN (none) comes 3 s or more after its last data, or after
+    the handshake when it sent none, with no data from the server since, nor a FIN or RST before it."""
+    if not established(s):
+        return "no handshake"
+    gave_up = next((p for p in s.tcp if s.side_of(p) == "client" and (p.rst or p.fin)), None)
+    if gave_up is None:
+        return "the client neither reset nor closed"
+    if (seen.reset_by == "client") != gave_up.rst:
+        return f"the client {'closed' if seen.reset_by == 'client' else 'reset'} instead"
+    before = [p for p in s.tcp if p.no < gave_up.no]
+    asked = [p for p in before if s.side_of(p) == "client" and p.length] or [
+        next(p for p in before if s.side_of(p) == "client" and p.ack and not p.syn)]
+    since = asked[-1]
+    answered = [p for p in before if s.side_of(p) == "server" and p.no > since.no and (p.length or p.fin or p.rst)]
+    if answered:
+        return f"the server sent data or closed (frame {answered[0].no}) before the client gave up"
+    if gave_up.t - since.t < 3.0:
+        return f"the client gave up {gave_up.t - since.t:.1f} s after frame {since.no}: under 3 s"
+    return None
+
+
 EVIDENCE = {
+    "response_timeout": ev_response_timeout,
     "injected_reset": ev_injected_reset,
     "refused": ev_refused,
     "icmp_unreachable": ev_icmp_unreachable,

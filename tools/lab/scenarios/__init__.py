@@ -18,6 +18,7 @@ NAMES = [
     "icmp_host_unreachable",
     "udp_port_unreachable",
     "zero_window_stall",
+    "response_timeout",
     "mss_clamp",
     "nat",
     "ipv6",

@@ -1,0 +1,81 @@
+#include "client_wait.h"
+
+namespace tcpdiag {
+
+namespace {
+
+bool seq_after(uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(a - b) > 0;
+}
+
+}  // namespace
+
+void ClientWaits::end(StreamState &stream) {
+    SideState &client = stream.of(Side::Client);
+    if (!client.waiting) return;
+    client.waiting = false;
+    waits_.erase(stream.index);
+}
+
+void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t client_next_seq, bool client_seq_known) {
+    SideState &client = stream.of(Side::Client);
+    SideState &server = stream.of(Side::Server);
+    const bool closes = seg.flags & (tcp_flag::kRst | tcp_flag::kFin);
+    if (seg.src != stream.client()) {
+        // Data the client was not waiting for is the server's own request (SIP, a server push):
+        // what the client sends next answers it.
+        if (seg.payload_len) server.spoke_unprompted = !client.waiting;
+        // An answer, or the server closing: the client has nothing left to wait for.
+        if (seg.payload_len || closes) {
+            end(stream);
+        } else if (client.waiting) {
+            waits_[stream.index].server_heard = true;  // its ACKs show its direction was captured
+        }
+        return;
+    }
+    if (closes) {
+        if (client.waiting) {
+            const ClientWait &wait = waits_[stream.index];
+            ClientGaveUp &gave_up = stream.record_incidents(Side::Client).gave_up;
+            // Only a silence the capture could have seen counts: the server's packets came during
+            // the wait, or only the client's direction is captured and its ACKs would show data.
+            if (!gave_up.frame && (wait.server_heard || server.packets == 0)) {
+                gave_up.waited_us = seg.time_us - wait.since_us;
+                gave_up.since_frame = wait.frame;
+                gave_up.frame = seg.frame;
+                gave_up.greeting = wait.greeting;
+                gave_up.by_reset = seg.flags & tcp_flag::kRst;
+            }
+        }
+        end(stream);
+        return;
+    }
+    // The client's ACK moving on past the handshake shows the server sent data or its FIN, captured
+    // or not (half a conversation, a capture that missed the reply).
+    if (client.last_ack_advanced && stream.established_frame != seg.frame) end(stream);
+    const uint32_t seg_end = seg.seq + seg.payload_len;
+    const bool new_data =
+        seg.payload_len && !seg.retransmission && (!client_seq_known || seq_after(seg_end, client_next_seq));
+    // A request resent after a loss reached the server only then: the wait starts over.
+    const bool resent = seg.payload_len && seg.retransmission && client.waiting;
+    const bool handshake_done = stream.established_frame == seg.frame && !stream.history_has_data();
+    if (new_data && server.spoke_unprompted) {  // an answer to the server, not a request
+        server.spoke_unprompted = false;
+        return;
+    }
+    if (!new_data && !resent && !handshake_done) return;
+    // Waiting for a greeting, the SYN/ACK shows the server's direction is captured; a request's
+    // wait needs a packet of the server after it (its ACK).
+    const bool greeting = handshake_done && !new_data && !resent;
+    const bool heard = greeting || (client.waiting && waits_[stream.index].server_heard && resent);
+    waits_[stream.index] = {seg.time_us, seg.frame, greeting, heard};
+    client.waiting = true;
+}
+
+const ClientWait *ClientWaits::pending(const StreamState &stream) const {
+    if (!stream.of(Side::Client).waiting) return nullptr;
+    auto it = waits_.find(stream.index);
+    return it == waits_.end() ? nullptr : &it->second;
+}
+
+}  // namespace tcpdiag

@@ -1,0 +1,35 @@
+// How long a client has waited for an answer: since its latest new data (a request), or, when it
+// has sent nothing yet, since the handshake (a server that speaks first: SMTP, FTP, SSH). Kept only
+// for streams whose wait is on, so that streams that were answered, and floods and scans, cost
+// nothing; what the wait came to when the client gave up goes to the stream's incidents.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "observation.h"
+#include "stream_state.h"
+
+namespace tcpdiag {
+
+struct ClientWait {
+    int64_t since_us = 0;
+    uint32_t frame = 0;         // the request's last segment, or the ACK that completed the handshake
+    bool greeting = false;      // waiting for the server to speak first
+    bool server_heard = false;  // a packet of the server came during the wait: its silence is seen
+};
+
+class ClientWaits {
+  public:
+    // After `update()` folded the segment into the stream; `client_next_seq` is what the client
+    // had sent before this segment (its next_seq then), to tell new data from a resend or keepalive.
+    void observe(StreamState &stream, const TcpSegment &segment, uint32_t client_next_seq, bool client_seq_known);
+    // The wait still on at the end of what was read, if any.
+    const ClientWait *pending(const StreamState &stream) const;
+
+  private:
+    void end(StreamState &stream);
+    std::unordered_map<uint32_t, ClientWait> waits_;  // by tcp.stream
+};
+
+}  // namespace tcpdiag

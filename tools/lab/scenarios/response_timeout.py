@@ -1,0 +1,29 @@
+"""The server's application never answers; the client gives up after its own 4-second timeout."""
+
+from .base import SERVER_PORT, Conn, Scenario, Seen
+
+WAIT = "recv:4"  # the client's application timeout: recv gives up after 4 s (over the 3 s default)
+
+SCENARIO = Scenario(
+    name="response_timeout",
+    summary="The server's application reads each request and never answers (its TCP acknowledges "
+            "them). One client aborts after waiting 4 s (SO_LINGER 0: RST), one closes with FIN after "
+            "4 s, and one waits 4 s for a greeting the server never sends (a server that should speak "
+            "first), then closes.",
+    conns=[
+        Conn(40001, SERVER_PORT, ["send:ignore slow query", WAIT, "abort"],
+             Seen("response_timeout", "client", why="the request is acknowledged, no answer for 4 s, then "
+                                                   "the client's RST"),
+             Seen("response_timeout", "client", why="the same, seen at the server"),
+             "a request the server never answers; the client aborts"),
+        Conn(40002, SERVER_PORT, ["send:ignore slow query", WAIT, "close", "wait:0.2"],
+             Seen("response_timeout", why="no answer for 4 s, then the client's FIN"),
+             Seen("response_timeout", why="the same, seen at the server"),
+             "a request the server never answers; the client closes"),
+        Conn(40003, SERVER_PORT, [WAIT, "close", "wait:0.2"],
+             Seen("response_timeout", why="no greeting for 4 s after the handshake, then the client's FIN"),
+             Seen("response_timeout", why="the same, seen at the server"),
+             "the client waits for a greeting the server never sends"),
+    ],
+    linger=0.5,
+)
