@@ -1,5 +1,7 @@
 #include "client_wait.h"
 
+#include <cstdint>
+
 namespace tcpdiag {
 
 namespace {
@@ -36,11 +38,12 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
     if (closes) {
         if (client.waiting) {
             const ClientWait &wait = waits_[stream.index];
-            ClientGaveUp &gave_up = stream.record_incidents(Side::Client).gave_up;
+            ClientGaveUp &gave_up = stream.record_client_gave_up();
             // Only a silence the capture could have seen counts: the server's packets came during
             // the wait, or only the client's direction is captured and its ACKs would show data.
             if (!gave_up.frame && (wait.server_heard || server.packets == 0)) {
-                gave_up.waited_us = seg.time_us - wait.since_us;
+                const int64_t waited_ms = (seg.time_us - wait.since_us) / 1000;
+                gave_up.waited_ms = waited_ms > int64_t{UINT32_MAX} ? UINT32_MAX : static_cast<uint32_t>(waited_ms);
                 gave_up.since_frame = wait.frame;
                 gave_up.frame = seg.frame;
                 gave_up.greeting = wait.greeting;

@@ -141,11 +141,11 @@ bool zero_window_stall(const StreamState &st, const Config &config, int64_t end_
 // response_timeout_ms and gave up, resetting or closing, before the server had closed. Loss and a
 // closed window explain a silence first (rules 5 and 6).
 bool response_timeout(const StreamState &st, const Config &config, Diagnosis &out) {
-    const ClientGaveUp &gave_up = st.incidents(Side::Client).gave_up;
-    if (!gave_up.frame || gave_up.waited_us < int64_t{config.response_timeout_ms} * 1000) return false;
+    const ClientGaveUp &gave_up = st.client_gave_up();
+    if (!gave_up.frame || gave_up.waited_ms < config.response_timeout_ms) return false;
     out = make(Verdict::ResponseTimeout, gave_up.by_reset ? Actor::Client : Actor::None, gave_up.frame,
                FrameEventKind::None, Side::Client);
-    out.wait_us = gave_up.waited_us;
+    out.wait_us = int64_t{gave_up.waited_ms} * 1000;
     out.wait_frame = gave_up.since_frame;
     out.wait_greeting = gave_up.greeting;
     return true;

@@ -12,7 +12,7 @@ namespace tcpdiag {
 // The client gave up waiting for an answer (its first RST or FIN while it waited): how long it had
 // waited, since which frame.
 struct ClientGaveUp {
-    int64_t waited_us = 0;
+    uint32_t waited_ms = 0;    // 49 days at most, far beyond any application's timeout
     uint32_t since_frame = 0;  // its request's last segment, or the handshake's ACK
     uint32_t frame = 0;        // its RST or FIN; 0: it did not give up
     bool greeting = false;     // it had sent nothing: it waited for the server to speak first
@@ -63,8 +63,6 @@ struct SideIncidents {
     uint16_t retransmission_run = 0;  // numbers the runs so frames can be tied to the last one
     uint32_t retransmissions = 0;     // data retransmissions, SYNs excluded
     uint32_t run_first_frame = 0, run_last_frame = 0, run_original_frame = 0;
-
-    ClientGaveUp gave_up;  // the client's side only
 };
 
 // The latest ICMP error quoting the stream (what matters is whether the stream recovered after it).
@@ -85,6 +83,7 @@ struct CaptureFlaws {
 
 struct StreamIncidents {
     SideIncidents side[2];  // client, server
+    ClientGaveUp client_gave_up;
     IcmpSeen icmp;
     CaptureFlaws flaws;
 };

@@ -252,6 +252,15 @@ const SideIncidents &StreamState::incidents(Side s) const {
     return (incidents_ ? *incidents_ : kNoIncidents).side[idx(s)];
 }
 
+const ClientGaveUp &StreamState::client_gave_up() const {
+    return (incidents_ ? *incidents_ : kNoIncidents).client_gave_up;
+}
+
+ClientGaveUp &StreamState::record_client_gave_up() {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->client_gave_up;
+}
+
 const IcmpSeen &StreamState::icmp() const {
     return (incidents_ ? *incidents_ : kNoIncidents).icmp;
 }

@@ -114,6 +114,8 @@ struct StreamState {
     // Resets, retransmissions, zero windows, ICMP errors: all zero until the first one happens.
     const SideIncidents &incidents(Side s) const;
     const IcmpSeen &icmp() const;
+    const ClientGaveUp &client_gave_up() const;
+    ClientGaveUp &record_client_gave_up();
     const CaptureFlaws &flaws() const;
     CaptureFlaws &record_flaws();
     // tcpdiag.capture_flaws (stable names): "duplicates", "capture_gaps", "truncated", comma-
