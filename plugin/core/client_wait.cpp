@@ -4,14 +4,6 @@
 
 namespace tcpdiag {
 
-namespace {
-
-bool seq_after(uint32_t a, uint32_t b) {
-    return static_cast<int32_t>(a - b) > 0;
-}
-
-}  // namespace
-
 void ClientWaits::end(StreamState &stream) {
     SideState &client = stream.of(Side::Client);
     if (!client.waiting) return;
@@ -36,12 +28,10 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
         return;
     }
     if (closes) {
-        if (client.waiting) {
+        if (client.waiting && !stream.client_gave_up().frame) {
             const ClientWait &wait = waits_[stream.index];
-            ClientGaveUp &gave_up = stream.record_client_gave_up();
-            // Only a silence the capture could have seen counts: the server's packets came during
-            // the wait, or only the client's direction is captured and its ACKs would show data.
-            if (!gave_up.frame && (wait.server_heard || server.packets == 0)) {
+            if (wait.silence_seen(stream)) {
+                ClientGaveUp &gave_up = stream.record_client_gave_up();
                 const int64_t waited_ms = (seg.time_us - wait.since_us) / 1000;
                 gave_up.waited_ms = waited_ms > int64_t{UINT32_MAX} ? UINT32_MAX : static_cast<uint32_t>(waited_ms);
                 gave_up.since_frame = wait.frame;

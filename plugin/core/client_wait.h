@@ -17,6 +17,10 @@ struct ClientWait {
     uint32_t frame = 0;         // the request's last segment, or the ACK that completed the handshake
     bool greeting = false;      // waiting for the server to speak first
     bool server_heard = false;  // a packet of the server came during the wait: its silence is seen
+
+    // Only a silence the capture could have seen counts: the server's packets came during the
+    // wait, or only the client's direction is captured and its ACKs would show the server's data.
+    bool silence_seen(const StreamState &stream) const { return server_heard || stream.of(Side::Server).packets == 0; }
 };
 
 class ClientWaits {

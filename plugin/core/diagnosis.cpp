@@ -193,7 +193,7 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
     if (st.established() && (st.of(Side::Client).packets || st.of(Side::Server).packets)) {
         Diagnosis open = make(Verdict::Open, Actor::None, st.established_frame ? st.established_frame : st.first_frame);
         // Still waiting when the capture ended: the reason says for how long.
-        if (pending && (pending->server_heard || !st.of(Side::Server).packets) &&
+        if (pending && pending->silence_seen(st) &&
             end_time_us - pending->since_us >= int64_t{config.response_timeout_ms} * 1000) {
             open.wait_us = end_time_us - pending->since_us;
             open.wait_frame = pending->frame;

@@ -95,8 +95,7 @@ std::string wait_text(const StreamState &st, const Diagnosis &d) {
 bool request_acknowledged(const StreamState &st) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     const uint32_t sent = client.next_seq - (client.fin_frame ? 1u : 0u);
-    return server.packets && server.ack_known && client.seq_known &&
-           static_cast<int32_t>(sent - server.highest_ack) <= 0;
+    return server.packets && server.ack_known && client.seq_known && !seq_after(sent, server.highest_ack);
 }
 
 std::string response_timeout_reason(const StreamState &st, const Diagnosis &d) {

@@ -11,11 +11,6 @@ int idx(Side s) {
     return static_cast<int>(s);
 }
 
-// RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
-bool seq_after(uint32_t a, uint32_t b) {
-    return static_cast<int32_t>(a - b) > 0;
-}
-
 template <typename T>
 void saturating_increment(T &counter) {
     if (counter < static_cast<T>(~T{0})) ++counter;

@@ -14,6 +14,11 @@
 namespace tcpdiag {
 
 enum class Side : uint8_t { Client = 0, Server = 1 };
+
+// RFC 1982 serial-number comparison: sequence numbers wrap at 2^32.
+inline bool seq_after(uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(a - b) > 0;
+}
 inline Side other(Side s) {
     return s == Side::Client ? Side::Server : Side::Client;
 }
