@@ -1,5 +1,6 @@
 #include "client_wait.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace tcpdiag {
@@ -32,8 +33,9 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
             const ClientWait &wait = waits_[stream.index];
             if (wait.silence_seen(stream)) {
                 ClientGaveUp &gave_up = stream.record_client_gave_up();
-                const int64_t waited_ms = (seg.time_us - wait.since_us) / 1000;
-                gave_up.waited_ms = waited_ms > int64_t{UINT32_MAX} ? UINT32_MAX : static_cast<uint32_t>(waited_ms);
+                // Capture clocks step back now and then: a wait is never negative.
+                const int64_t waited_ms = std::max<int64_t>(0, (seg.time_us - wait.since_us) / 1000);
+                gave_up.waited_ms = static_cast<uint32_t>(std::min<int64_t>(waited_ms, UINT32_MAX));
                 gave_up.since_frame = wait.frame;
                 gave_up.frame = seg.frame;
                 gave_up.greeting = wait.greeting;

@@ -32,7 +32,7 @@ class Ranking {
 
 class VerdictSummary {
   public:
-    static constexpr size_t kVerdicts = static_cast<size_t>(Verdict::ResponseTimeout) + 1;
+    static constexpr size_t kVerdicts = static_cast<size_t>(kLastVerdict) + 1;
 
     // Counts the stream under `verdict`, moving it from the verdict it was counted under before.
     // Returns false when it was counted there already; `left` is the verdict it moved from

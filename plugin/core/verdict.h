@@ -25,6 +25,9 @@ enum class Verdict : uint8_t {
     ResponseTimeout,
 };
 
+// The last verdict of the enum: tables and loops over every verdict end here.
+constexpr Verdict kLastVerdict = Verdict::ResponseTimeout;
+
 // Who ended the stream.
 enum class Actor : uint8_t { None, Client, Server, Path };
 

@@ -44,7 +44,7 @@ void register_verdict_menu(int proto) {
                           filter_selected_stream, nullptr);
     ext_menubar_add_separator(menu);
     // Registered once for the life of the program: the labels and filters are never freed.
-    for (int v = static_cast<int>(Verdict::InjectedReset); v <= static_cast<int>(Verdict::ResponseTimeout); ++v) {
+    for (int v = static_cast<int>(Verdict::InjectedReset); v <= static_cast<int>(kLastVerdict); ++v) {
         const Verdict verdict = static_cast<Verdict>(v);
         const std::string label = std::string(verdict_name(verdict)) + " (" + verdict_title(verdict) + ")";
         const std::string filter = std::string("tcpdiag.verdict == \"") + verdict_name(verdict) + "\"";

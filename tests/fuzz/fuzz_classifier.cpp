@@ -59,6 +59,7 @@ Config config(Input &in) {
     c.syn_retransmissions_threshold = in.u8() % 8;
     c.data_retransmissions_threshold = in.u8() % 8;
     c.zero_window_threshold_ms = in.u16();
+    c.response_timeout_ms = in.u16();
     c.capture_point = static_cast<CapturePoint>(in.u8() % 3);
     c.sequence_analysis = in.u8() & 1;
     return c;
@@ -113,7 +114,7 @@ void check(bool condition) {
 void explain_all(const Analyzer &analyzer, const std::vector<std::pair<uint32_t, FrameNote>> &notes) {
     for (const StreamState *stream : analyzer.streams()) {
         const Diagnosis d = analyzer.diagnose(*stream);
-        check(d.verdict != Verdict::Undecided && d.verdict <= Verdict::PortUnreachable);
+        check(d.verdict != Verdict::Undecided && d.verdict <= kLastVerdict);
         check(!reason(*stream, d).empty());
         next_step(*stream, d);
     }

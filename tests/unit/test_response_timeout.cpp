@@ -170,3 +170,13 @@ TEST_CASE("no response timeout where the capture could not see the server answer
     o.after(20).rst(Side::Client);
     CHECK(verdict_of(one_way).verdict != Verdict::ResponseTimeout);
 }
+
+TEST_CASE("a capture clock that steps back makes no wait, not one of 49 days") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.at(100).handshake();
+    s.data(Side::Client, 120);
+    s.ack(Side::Server);
+    s.at(50).rst(Side::Client);  // stamped before the request
+    CHECK(verdict_of(a).verdict == Verdict::AppReset);
+}
