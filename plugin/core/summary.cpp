@@ -1,5 +1,7 @@
 #include "summary.h"
 
+#include <cstring>
+
 namespace tcpdiag {
 
 void Ranking::add(const std::string &key, int delta) {
@@ -31,6 +33,8 @@ void Ranking::clear() {
 
 namespace {
 
+constexpr size_t kStages = 5;  // handshake, established, request, greeting, exchange: all of them
+
 std::string port_key(const StreamState &stream) {
     std::string key = std::to_string(stream.server().port);
     if (stream.transport == Transport::Udp) key += "/udp";
@@ -53,19 +57,21 @@ void VerdictSummary::count(const Placed &placed, int delta) {
     v.streams = static_cast<uint32_t>(static_cast<int64_t>(v.streams) + delta);
     v.ports.add(placed.port, delta);
     v.addresses.add(placed.address, delta);
+    v.stages.add(placed.stage, delta);
 }
 
 bool VerdictSummary::place(const StreamState &stream, Verdict verdict, Verdict &left) {
     left = Verdict::Undecided;
     const auto key = std::make_pair(static_cast<int>(stream.transport), stream.index);
+    const char *stage = stream.stage();
     auto it = placed_.find(key);
     if (it != placed_.end()) {
-        if (it->second.verdict == verdict) return false;
+        if (it->second.verdict == verdict && std::strcmp(it->second.stage, stage) == 0) return false;
         left = it->second.verdict;
         count(it->second, -1);
         placed_.erase(it);
     }
-    Placed placed{verdict, port_key(stream), to_string(stream.server().address)};
+    Placed placed{verdict, stage, port_key(stream), to_string(stream.server().address)};
     count(placed, +1);
     placed_.emplace(key, std::move(placed));
     return true;
@@ -79,11 +85,16 @@ std::string VerdictSummary::busiest_addresses(Verdict verdict, size_t n) const {
     return listing(of(verdict).addresses.top(n));
 }
 
+std::string VerdictSummary::stages(Verdict verdict) const {
+    return listing(of(verdict).stages.top(kStages));
+}
+
 void VerdictSummary::clear() {
     for (PerVerdict &v : per_verdict_) {
         v.streams = 0;
         v.ports.clear();
         v.addresses.clear();
+        v.stages.clear();
     }
     placed_.clear();
 }

@@ -1,5 +1,5 @@
-// Streams per verdict with the busiest server ports and addresses of each verdict: the numbers
-// behind `-z tcpdiag,summary` and the GUI's statistics dialog.
+// Streams per verdict with the stages they reached and the busiest server ports and addresses of
+// each verdict: the numbers behind `-z tcpdiag,summary` and the GUI's statistics dialog.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +34,15 @@ class VerdictSummary {
   public:
     static constexpr size_t kVerdicts = static_cast<size_t>(kLastVerdict) + 1;
 
-    // Counts the stream under `verdict`, moving it from the verdict it was counted under before.
-    // Returns false when it was counted there already; `left` is the verdict it moved from
-    // (Undecided for a stream not counted before).
+    // Counts the stream under `verdict` and the stage it has reached, moving it from where it was
+    // counted before. Returns false when it was counted there already; `left` is the verdict it
+    // moved from (the same verdict when only its stage moved; Undecided for a stream not counted
+    // before).
     bool place(const StreamState &stream, Verdict verdict, Verdict &left);
 
     uint32_t streams(Verdict verdict) const { return of(verdict).streams; }
+    // "exchange (12), request (3)": the stages (tcpdiag.stage) the streams of this verdict reached.
+    std::string stages(Verdict verdict) const;
     // "443 (12), 80 (3)": the server ports ("53/udp" for UDP) with the most streams of this verdict.
     std::string busiest_ports(Verdict verdict, size_t n = 3) const;
     // "10.0.0.1 (12), fd00::1 (3)"
@@ -49,10 +52,11 @@ class VerdictSummary {
   private:
     struct PerVerdict {
         uint32_t streams = 0;
-        Ranking ports, addresses;
+        Ranking ports, addresses, stages;
     };
     struct Placed {
         Verdict verdict;
+        const char *stage;          // a static name from StreamState::stage()
         std::string port, address;  // the keys it was counted under
     };
     PerVerdict &of(Verdict v) { return per_verdict_[static_cast<size_t>(v)]; }

@@ -28,14 +28,15 @@ namespace {
 // at its latest tapped packet: in a second pass (tshark -2, the GUI) that is its final verdict.
 constexpr char kTitle[] = "TCP Failure Diagnosis Summary";
 constexpr char kTable[] = "Streams per verdict";
-enum Column : unsigned { kVerdict, kStreams, kPorts, kAddresses, kColumns };
+enum Column : unsigned { kVerdict, kStreams, kPorts, kAddresses, kStages, kColumns };
 constexpr size_t kBusiest = 3;  // ports and addresses listed per verdict
 
 stat_tap_table_item kFields[kColumns] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Verdict", "%-18s"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Streams", "%7u"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Busiest server ports (streams)", "%-36s"},
-    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Busiest server addresses (streams)", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Busiest server addresses (streams)", "%-36s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Stages reached (streams)", "%s"},
 };
 
 // One row per verdict but Undecided, in precedence order.
@@ -68,10 +69,18 @@ uint8_t flaws_of(const StreamState &st) {
     return bits;
 }
 
+// The cells a flaw or path row leaves empty.
+void blank_text_cells(stat_tap_table_item_type *cells) {
+    for (unsigned column : {kPorts, kAddresses, kStages}) {
+        cells[column].type = TABLE_ITEM_STRING;
+        cells[column].value.string_value = "";
+    }
+}
+
 // The counts and the texts the table's cells point at (the table stores only the pointers).
 struct SummaryState {
     VerdictSummary summary;
-    std::array<std::string, kRows> ports, addresses;
+    std::array<std::string, kRows> ports, addresses, stages;
     std::array<uint32_t, kPathRows> paths{};
     std::set<std::pair<int, uint32_t>> path_counted;  // (transport, stream)
     std::array<uint32_t, kFlawRows> flaws{};
@@ -84,8 +93,7 @@ void show_flaw_row(stat_tap_table *table, unsigned row) {
     cells[kVerdict].value.string_value = kFlawNames[row];
     cells[kStreams].type = TABLE_ITEM_UINT;
     cells[kStreams].value.uint_value = state.flaws[row];
-    cells[kPorts].type = cells[kAddresses].type = TABLE_ITEM_STRING;
-    cells[kPorts].value.string_value = cells[kAddresses].value.string_value = "";
+    blank_text_cells(cells);
 }
 
 // Moves the stream to the flaw rows it has now.
@@ -110,8 +118,7 @@ void show_path_row(stat_tap_table *table, unsigned row) {
     cells[kVerdict].value.string_value = path_verdict_name(static_cast<PathVerdict>(row));
     cells[kStreams].type = TABLE_ITEM_UINT;
     cells[kStreams].value.uint_value = state.paths[row];
-    cells[kPorts].type = cells[kAddresses].type = TABLE_ITEM_STRING;
-    cells[kPorts].value.string_value = cells[kAddresses].value.string_value = "";
+    blank_text_cells(cells);
 }
 
 // Counts each stream's path verdict once, on its first packet of a later pass.
@@ -131,6 +138,7 @@ void show_row(stat_tap_table *table, unsigned row) {
     const Verdict verdict = verdict_of_row(row);
     state.ports[row] = state.summary.busiest_ports(verdict, kBusiest);
     state.addresses[row] = state.summary.busiest_addresses(verdict, kBusiest);
+    state.stages[row] = state.summary.stages(verdict);
     stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
     cells[kVerdict].type = TABLE_ITEM_STRING;
     cells[kVerdict].value.string_value = verdict_name(verdict);
@@ -140,6 +148,8 @@ void show_row(stat_tap_table *table, unsigned row) {
     cells[kPorts].value.string_value = state.ports[row].c_str();
     cells[kAddresses].type = TABLE_ITEM_STRING;
     cells[kAddresses].value.string_value = state.addresses[row].c_str();
+    cells[kStages].type = TABLE_ITEM_STRING;
+    cells[kStages].value.string_value = state.stages[row].c_str();
 }
 
 void clear_rows(stat_tap_table *table) {
@@ -209,7 +219,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
             Verdict left;
             if (!state.summary.place(*st, verdict, left)) continue;
             show_row(table, static_cast<unsigned>(verdict) - 1);
-            if (left != Verdict::Undecided) show_row(table, static_cast<unsigned>(left) - 1);
+            if (left != Verdict::Undecided && left != verdict) show_row(table, static_cast<unsigned>(left) - 1);
             changed = true;
         }
     } catch (const std::exception &) {

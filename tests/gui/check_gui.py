@@ -228,8 +228,8 @@ def check_menu_filter(session, shot, colors):
 
 
 def parse_copied_summary(text):
-    """{verdict: (streams, ports, addresses)} and {capture flaw: streams} from the dialog's Copy
-    text: a verdict (or flaw), its count, then the two columns, padded with runs of spaces."""
+    """{verdict: (streams, ports, addresses, stages)} and {capture flaw: streams} from the dialog's
+    Copy text: a verdict (or flaw), its count, then the three columns, padded with runs of spaces."""
     rows, flaws = {}, {}
     for line in text.splitlines():
         m = re.match(r"^([a-z_]+)\s+(\d+)(.*)$", line)
@@ -238,7 +238,8 @@ def parse_copied_summary(text):
             if m.group(1) in FLAWS:
                 flaws[m.group(1)] = int(m.group(2))
             else:
-                rows[m.group(1)] = (int(m.group(2)), cells[0] if cells else "", cells[1] if len(cells) > 1 else "")
+                cells += [""] * (3 - len(cells))
+                rows[m.group(1)] = (int(m.group(2)), cells[0], cells[1], cells[2])
     return rows, flaws
 
 

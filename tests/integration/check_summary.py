@@ -7,8 +7,9 @@ it has at its latest tapped packet; the streams table is computed once the whole
 - In a single pass a stream whose verdict changes after its last packet (a stall that outlasts the
   threshold only by the capture's end time) could be counted under its earlier verdict; the check
   requires agreement there too and names any stream where that happens.
-Per verdict: the number of streams and the three busiest server ports and addresses (most streams
-first, ties in text order), computed here independently from the streams table. Per capture flaw
+Per verdict: the number of streams, the three busiest server ports and addresses and every stage the
+streams reached (most streams first, ties in text order), computed here independently from the
+streams table. Per capture flaw
 (table "Streams per capture flaw"): the TCP streams whose `capture_flaws` column names it, or whose
 `captured` column is that half, in two passes.
 """
@@ -27,7 +28,7 @@ FLAWS = ("duplicates", "capture_gaps", "truncated", "client_only", "server_only"
 
 
 def parse_summary(out, table="Streams per verdict"):
-    """{verdict: (streams, ports text, addresses text)} from tshark's stat-table output."""
+    """{verdict: (streams, ports text, addresses text, stages text)} from tshark's stat-table output."""
     lines = out.splitlines()
     try:
         start = lines.index(table) + 1
@@ -38,7 +39,7 @@ def parse_summary(out, table="Streams per verdict"):
         if line.startswith("====") or "|" not in line:  # the end, or the next table's title
             break
         cells = [c.strip() for c in line.split("|")]
-        rows[cells[0]] = (int(cells[1]), cells[2], cells[3])
+        rows[cells[0]] = (int(cells[1]), cells[2], cells[3], cells[4])
     return rows
 
 
@@ -56,8 +57,8 @@ def split_endpoint(text):
     return address.strip("[]"), port
 
 
-def busiest(counter):
-    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST]
+def busiest(counter, n=BUSIEST):
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return ", ".join("%s (%d)" % kv for kv in ranked)
 
 
@@ -65,6 +66,7 @@ def expected_summary(streams):
     count = collections.Counter()
     ports = collections.defaultdict(collections.Counter)
     addresses = collections.defaultdict(collections.Counter)
+    stages = collections.defaultdict(collections.Counter)
     for row in streams:
         verdict = row["verdict"]
         address, port = split_endpoint(row["server"])
@@ -73,7 +75,8 @@ def expected_summary(streams):
         count[verdict] += 1
         ports[verdict][port] += 1
         addresses[verdict][address] += 1
-    return {v: (count[v], busiest(ports[v]), busiest(addresses[v])) for v in count}
+        stages[verdict][row["stage"]] += 1
+    return {v: (count[v], busiest(ports[v]), busiest(addresses[v]), busiest(stages[v], None)) for v in count}
 
 
 def compare(name, summary, streams):
@@ -81,7 +84,7 @@ def compare(name, summary, streams):
     expected = expected_summary(streams)
     for verdict in sorted(set(summary) | set(expected)):
         got = summary.get(verdict)
-        want = expected.get(verdict, (0, "", ""))
+        want = expected.get(verdict, (0, "", "", ""))
         if got is None:
             problems.append("%s: verdict %s missing from the summary" % (name, verdict))
         elif got != want:

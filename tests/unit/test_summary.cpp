@@ -50,3 +50,20 @@ TEST_CASE("the busiest server ports and addresses come first, ties in text order
     summary.clear();
     CHECK(summary.streams(Verdict::Refused) == 0);
 }
+
+TEST_CASE("each verdict counts the stages its streams reached, and a stream moves when its stage does") {
+    VerdictSummary summary;
+    Verdict left;
+    StreamState a = stream_to(0, 1, 443);
+    REQUIRE(summary.place(a, Verdict::Incomplete, left));
+    CHECK(summary.stages(Verdict::Incomplete) == "handshake (1)");
+    CHECK_FALSE(summary.place(a, Verdict::Incomplete, left));
+    summary.place(stream_to(1, 1, 443), Verdict::Incomplete, left);
+    // Both sides sent a segment that is not a SYN (a midstream capture): the same verdict, a later stage.
+    a.of(Side::Client).packets = a.of(Side::Server).packets = 1;
+    REQUIRE(a.established());
+    REQUIRE(summary.place(a, Verdict::Incomplete, left));
+    CHECK(left == Verdict::Incomplete);
+    CHECK(summary.streams(Verdict::Incomplete) == 2);
+    CHECK(summary.stages(Verdict::Incomplete) == "established (1), handshake (1)");
+}
