@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "icmp_codes.h"
+#include "idle_gap.h"
 
 namespace tcpdiag {
 
@@ -61,8 +62,10 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     const SideState &client = st.of(Side::Client);
     const uint32_t client_next_seq = client.next_seq;
     const bool client_seq_known = client.seq_known;
+    const int64_t previous_time_us = st.last_time_us;
     note.event = update(st, seg, addresses_);
     client_waits_.observe(st, seg, client_next_seq, client_seq_known);
+    note_idle_gap(st, seg, previous_time_us, note.event, config_);
     if (first) tcp_flows_.add(seg.stream, tcp_);
     return note;
 }

@@ -22,6 +22,11 @@ struct Config {
     // How long a client must wait for an answer (to its request, or for the server's greeting)
     // before giving up for the stream to be a response_timeout.
     uint32_t response_timeout_ms = 3000;
+    // How long a connection must have been silent in both directions for a failure that comes with
+    // the next packets to be blamed on an idle timer (tcpdiag.cause idle_timeout). Firewalls and
+    // NATs time out idle TCP state after minutes to hours; load balancers often after 60 s or less.
+    // Gaps are measured as the packets are read: a changed value needs the capture read again.
+    uint32_t idle_timeout_s = 30;
     CapturePoint capture_point = CapturePoint::Auto;
     // Wireshark's "Analyze TCP sequence numbers": without it no segment is flagged as a
     // retransmission, so retransmission counts are unknown, not zero.

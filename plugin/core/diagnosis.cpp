@@ -2,6 +2,7 @@
 
 #include "client_wait.h"
 #include "icmp_codes.h"
+#include "idle_gap.h"
 
 namespace tcpdiag {
 
@@ -204,10 +205,42 @@ Diagnosis decide(const StreamState &st, const Config &config, int64_t end_time_u
     return make(Verdict::Incomplete, Actor::None, st.first_frame);
 }
 
+// The frame at which the verdict's failure began: the reset, or the first sending of the data
+// that was lost. 0 for the failures an idle timer in the path or at the peer does not explain: a
+// reset by the side that ended the silence was its own choice (its application's idle timeout).
+uint32_t failure_start(const StreamState &st, const Diagnosis &d) {
+    const bool reset_by_resumer = d.reset_by == (st.idle_gap().resumed_by_server ? Actor::Server : Actor::Client);
+    switch (d.verdict) {
+        case Verdict::InjectedReset: return d.evidence_frame;
+        case Verdict::PeerLostState:
+        case Verdict::AppReset: return reset_by_resumer ? 0 : d.evidence_frame;
+        case Verdict::DataLoss: {
+            const SideIncidents &side = st.incidents(d.evidence_side);
+            return side.run_original_frame ? side.run_original_frame : side.run_first_frame;
+        }
+        default: return 0;
+    }
+}
+
+// Cause idle_timeout: the failure came with the first packets after an idle gap.
+bool idle_timeout(const StreamState &st, Diagnosis &d) {
+    if (!failed_after_idle_gap(st, failure_start(st, d))) return false;
+    d.cause = Cause::IdleTimeout;
+    d.cause_frame = st.idle_gap().resume_frame;
+    d.idle_s = st.idle_gap().idle_s;
+    return true;
+}
+
+// The finer causes, the first that matches.
+void find_cause(const StreamState &st, Diagnosis &d) {
+    idle_timeout(st, d);
+}
+
 }  // namespace
 
 Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us, const ClientWait *pending) {
     Diagnosis d = decide(st, config, end_time_us, pending);
+    if (st.transport == Transport::Tcp) find_cause(st, d);
     d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
     return d;
 }
@@ -215,6 +248,7 @@ Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time
 bool proves(const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     if (frame == d.evidence_frame || (d.reset_frame && frame == d.reset_frame)) return true;
     if (d.verdict == Verdict::ResponseTimeout && frame == d.wait_frame) return true;
+    if (d.cause_frame && frame == d.cause_frame) return true;
     if (d.evidence_kind == FrameEventKind::None || event.kind != d.evidence_kind) return false;
     switch (d.evidence_kind) {
         case FrameEventKind::Fin:

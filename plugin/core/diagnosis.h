@@ -26,6 +26,10 @@ struct Diagnosis {
     int64_t wait_us = 0;
     uint32_t wait_frame = 0;     // its request's last segment (or the handshake's ACK), also proof
     bool wait_greeting = false;  // it waited for the server to speak first
+    // The finer cause (tcpdiag.cause), and the frame that shows it.
+    Cause cause = Cause::None;
+    uint32_t cause_frame = 0;  // idle_timeout: the first packet after the idle gap
+    uint16_t idle_s = 0;       // idle_timeout: how long the connection had been silent
 };
 
 struct ClientWait;

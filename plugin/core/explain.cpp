@@ -212,6 +212,42 @@ std::string one_direction_note(const StreamState &st) {
     return text + ". ";
 }
 
+namespace {
+
+// The finer cause behind the verdict.
+std::string cause_note(const StreamState &st, const Diagnosis &d) {
+    const Side resumer = st.idle_gap().resumed_by_server ? Side::Server : Side::Client;
+    switch (d.cause) {
+        case Cause::IdleTimeout:
+            return format(
+                " It came with the first packets after the connection had been idle for %u s (the %s's frame %u "
+                "ended the silence): an idle timer, a firewall's, NAT's or load balancer's in the path or the %s's "
+                "own, had most likely dropped the connection%s.",
+                unsigned{d.idle_s}, role(resumer), d.cause_frame, role(other(resumer)),
+                d.verdict == Verdict::PeerLostState
+                    ? format(" (or the %s restarted during it)", role(d.evidence_side)).c_str()
+                    : "");
+        case Cause::None: break;
+    }
+    return "";
+}
+
+// What to do about the cause, before the verdict's own next step.
+std::string cause_step(const StreamState &st, const Diagnosis &d) {
+    switch (d.cause) {
+        case Cause::IdleTimeout:
+            return format(
+                "compare the idle timeouts of the firewalls, NATs and load balancers between %s and %s (and of the "
+                "applications at both ends) with the %u s this connection was idle, and make the application's or "
+                "TCP's keepalives (or its pool's idle eviction) shorter than the shortest of them; ",
+                host(st, Side::Client).c_str(), host(st, Side::Server).c_str(), unsigned{d.idle_s});
+        case Cause::None: break;
+    }
+    return "";
+}
+
+}  // namespace
+
 // The capture's own flaws, which the verdict does not count.
 std::string capture_flaws_note(const StreamState &st) {
     const CaptureFlaws &f = st.flaws();
@@ -230,14 +266,16 @@ std::string capture_flaws_note(const StreamState &st) {
 }
 
 std::string reason(const StreamState &st, const Diagnosis &d) {
-    const std::string text = one_direction_note(st) + describe(st, d) + capture_flaws_note(st);
+    const std::string text = one_direction_note(st) + describe(st, d) + cause_note(st, d) + capture_flaws_note(st);
     if (!d.retransmissions_unknown) return text;
     return text +
            " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "
            "TCP > Analyze TCP sequence numbers).";
 }
 
-std::string next_step(const StreamState &st, const Diagnosis &d) {
+namespace {
+
+std::string verdict_step(const StreamState &st, const Diagnosis &d) {
     const std::string server = host(st, Side::Server), client = host(st, Side::Client);
     const unsigned port = st.server().port;
     switch (d.verdict) {
@@ -304,6 +342,12 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
         case Verdict::Undecided: break;
     }
     return "";
+}
+
+}  // namespace
+
+std::string next_step(const StreamState &st, const Diagnosis &d) {
+    return cause_step(st, d) + verdict_step(st, d);
 }
 
 std::string evidence_note(const StreamState &st, const Diagnosis &d, const FrameEvent &event) {

@@ -61,7 +61,8 @@ const char *const kColumns[] = {"stream",
                                 "next_step",
                                 "captured",
                                 "capture_flaws",
-                                "stage"};
+                                "stage",
+                                "cause"};
 
 const char *const kPeerColumns[] = {"peer_verdict", "peer_matched",        "peer_dropped", "peer_injected",
                                     "peer_changed", "peer_evidence_frame", "peer_reason"};
@@ -91,8 +92,8 @@ std::string tsv(const std::vector<StreamRow> &rows, bool with_peer) {
                "\t" + r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" +
                std::to_string(r.data_retransmissions) + "\t" + std::to_string(r.evidence_frame) + "\t" +
                std::to_string(r.packets) + "\t" + fixed(r.duration_s) + "\t" + r.history + "\t" + tsv_clean(r.reason) +
-               "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" + r.capture_flaws + "\t" + r.stage +
-               (with_peer ? peer_tsv(r) : "") + "\n";
+               "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" + r.capture_flaws + "\t" + r.stage + "\t" +
+               r.cause + (with_peer ? peer_tsv(r) : "") + "\n";
     }
     return out;
 }
@@ -110,8 +111,8 @@ std::string json(const std::vector<StreamRow> &rows, bool with_peer) {
                ", \"packets\": " + std::to_string(r.packets) + ", \"duration\": " + fixed(r.duration_s) +
                ", \"history\": \"" + json_escape(r.history) + "\", \"reason\": \"" + json_escape(r.reason) +
                "\", \"next_step\": \"" + json_escape(r.next_step) + "\", \"captured\": \"" + r.captured +
-               "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" + r.stage + "\"" +
-               (with_peer ? peer_json(r) : "") + "}";
+               "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" + r.stage + "\", \"cause\": \"" +
+               r.cause + "\"" + (with_peer ? peer_json(r) : "") + "}";
         out += i + 1 < rows.size() ? ",\n" : "\n";
     }
     return out + "]\n";
@@ -150,15 +151,15 @@ std::string text(const std::vector<StreamRow> &rows) {
         "===================================================================\n"
         "tcpdiag: how every stream ended\n";
     char line[512];
-    std::snprintf(line, sizeof line, "%6s %-4s %-40s %-40s %-18s %-7s %-11s %3s %4s %8s %10s %-10s %s\n", "Stream",
-                  "Prot", "Client", "Server", "Verdict", "ResetBy", "Stage", "SYN", "Rtx", "Evidence", "Duration",
-                  "History", "Reason");
+    std::snprintf(line, sizeof line, "%6s %-4s %-40s %-40s %-18s %-7s %-11s %-14s %3s %4s %8s %10s %-10s %s\n",
+                  "Stream", "Prot", "Client", "Server", "Verdict", "ResetBy", "Stage", "Cause", "SYN", "Rtx",
+                  "Evidence", "Duration", "History", "Reason");
     out += line;
     for (const StreamRow &r : rows) {
-        std::snprintf(line, sizeof line, "%6u %-4s %-40s %-40s %-18s %-7s %-11s %3u %4u %8u %10.3f %-10s ", r.stream,
-                      r.transport.c_str(), r.client.c_str(), r.server.c_str(), r.verdict.c_str(), r.reset_by.c_str(),
-                      r.stage.c_str(), r.syn_retransmissions, r.data_retransmissions, r.evidence_frame, r.duration_s,
-                      r.history.c_str());
+        std::snprintf(line, sizeof line, "%6u %-4s %-40s %-40s %-18s %-7s %-11s %-14s %3u %4u %8u %10.3f %-10s ",
+                      r.stream, r.transport.c_str(), r.client.c_str(), r.server.c_str(), r.verdict.c_str(),
+                      r.reset_by.c_str(), r.stage.c_str(), r.cause.empty() ? "-" : r.cause.c_str(),
+                      r.syn_retransmissions, r.data_retransmissions, r.evidence_frame, r.duration_s, r.history.c_str());
         out += line + r.reason + "\n";
     }
     return out + "===================================================================\n";
@@ -186,6 +187,7 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     r.captured = st.captured_directions();
     r.capture_flaws = st.capture_flaw_names();
     r.stage = st.stage();
+    r.cause = cause_name(d.cause);
     return r;
 }
 

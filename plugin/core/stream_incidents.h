@@ -19,8 +19,8 @@ struct ClientGaveUp {
     bool by_reset = false;
 };
 
-// What happened to one end of a stream, beyond opening and closing it. (The widest fields come
-// first in each group, so that the struct has no padding.)
+// What happened to one end of a stream, beyond opening and closing it (64 bytes: the fields of a
+// group are ordered by width, and the one-byte TTLs sit with the flags, so nothing is padding).
 struct SideIncidents {
     // Zero window advertised by this side and not yet reopened.
     int64_t zero_window_since_us = 0;
@@ -32,14 +32,14 @@ struct SideIncidents {
     // its earlier packets: kept whatever happens next, it is the mark of a forging device.
     uint8_t forged_rst_ttl = 0;
     uint32_t forged_rst_frame = 0;
-    // A RST sent before any other packet of this side: its TTL is judged against the ones that
-    // come after it (a forged RST can win the race against the real SYN/ACK).
-    uint8_t early_rst_ttl = 0;
+    // A RST sent before any other packet of this side: its TTL (early_rst_ttl, below) is judged
+    // against the ones that come after it (a forged RST can win the race against the real SYN/ACK).
     uint32_t early_rst_frame = 0;
 
     // The RST of this side that ended the stream: the first one the peer did not ignore.
     uint32_t rst_frame = 0;
     uint32_t rst_unacked_bytes = 0;  // peer bytes this side had not acknowledged when it reset
+    uint8_t early_rst_ttl = 0;
     bool rst_has_ack = false, rst_acked_everything = false;
     bool rst_in_sequence = false;       // its seq is what the peer acknowledged last: acceptable
     bool rst_answers_segment = false;   // the packet before it came from the peer
@@ -64,6 +64,7 @@ struct SideIncidents {
     uint32_t retransmissions = 0;     // data retransmissions, SYNs excluded
     uint32_t run_first_frame = 0, run_last_frame = 0, run_original_frame = 0;
 };
+static_assert(sizeof(SideIncidents) == 64, "SideIncidents has padding: reorder its fields");
 
 // The latest ICMP error quoting the stream (what matters is whether the stream recovered after it).
 struct IcmpSeen {
@@ -72,6 +73,18 @@ struct IcmpSeen {
     uint8_t icmp_version = 4, type = 0, code = 0;
     // A later ACK confirmed new data: the path works again.
     bool ack_progress_after = false;
+};
+
+// The latest idle gap of the stream: a packet that is not a resend came after at least
+// idle_timeout_s of silence in both directions (keepalives break the silence, as they do for the
+// devices in the path).
+struct IdleGap {
+    uint32_t resume_frame = 0;  // the first packet after it; 0: none
+    // The first later segment whose ACK confirmed new data: the connection worked again after the
+    // gap. 0: not yet.
+    uint32_t answered_frame = 0;
+    uint16_t idle_s = 0;  // 18 hours at most, far beyond any device's idle timeout
+    bool resumed_by_server = false;
 };
 
 // Flaws of the capture itself, which must not change the verdict (tcpdiag.capture_flaws).
@@ -86,6 +99,7 @@ struct StreamIncidents {
     ClientGaveUp client_gave_up;
     IcmpSeen icmp;
     CaptureFlaws flaws;
+    IdleGap idle;
 };
 
 }  // namespace tcpdiag

@@ -279,6 +279,15 @@ CaptureFlaws &StreamState::record_flaws() {
     return incidents_->flaws;
 }
 
+const IdleGap &StreamState::idle_gap() const {
+    return (incidents_ ? *incidents_ : kNoIncidents).idle;
+}
+
+IdleGap &StreamState::record_idle_gap() {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->idle;
+}
+
 std::string StreamState::capture_flaw_names() const {
     const CaptureFlaws &f = flaws();
     std::string names;

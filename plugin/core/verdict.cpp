@@ -44,6 +44,14 @@ const char *actor_name(Actor a) {
     return "none";
 }
 
+const char *cause_name(Cause c) {
+    switch (c) {
+        case Cause::IdleTimeout: return "idle_timeout";
+        case Cause::None: break;
+    }
+    return "";
+}
+
 bool is_failure(Verdict v) {
     // Incomplete is not a failure: every capture cuts some streams short.
     return v != Verdict::Undecided && v != Verdict::GracefulClose && v != Verdict::Open && v != Verdict::Incomplete;

@@ -28,12 +28,22 @@ enum class Verdict : uint8_t {
 // The last verdict of the enum: tables and loops over every verdict end here.
 constexpr Verdict kLastVerdict = Verdict::ResponseTimeout;
 
+// The finer cause behind a verdict (tcpdiag.cause), when the evidence shows one.
+enum class Cause : uint8_t {
+    None,
+    // The failure came with the first packets after the connection had been idle for at least
+    // idle_timeout_s: an idle timer (a firewall's, NAT's or load balancer's) dropped its state.
+    IdleTimeout,
+};
+
 // Who ended the stream.
 enum class Actor : uint8_t { None, Client, Server, Path };
 
 // Stable strings: display filters, coloring rules and scripts depend on them.
 const char *verdict_name(Verdict verdict);
 const char *actor_name(Actor actor);
+// "" for Cause::None (the field is then absent).
+const char *cause_name(Cause cause);
 // A short human title, e.g. "application reset".
 const char *verdict_title(Verdict verdict);
 // True for the verdicts that describe a failure (all but graceful_close, open, incomplete).

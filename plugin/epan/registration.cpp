@@ -26,6 +26,7 @@ guint pref_syn_threshold = Config{}.syn_retransmissions_threshold;
 guint pref_data_threshold = Config{}.data_retransmissions_threshold;
 guint pref_zero_window_ms = Config{}.zero_window_threshold_ms;
 guint pref_response_timeout_ms = Config{}.response_timeout_ms;
+guint pref_idle_timeout_s = Config{}.idle_timeout_s;
 gint pref_capture_point = static_cast<gint>(CapturePoint::Auto);
 ws::PrefBool pref_read_protocol_tree = FALSE;
 
@@ -126,6 +127,11 @@ void register_fields() {
           "(payload from the client only), greeting (payload from the server only), exchange (payload both "
           "ways)",
           HFILL}},
+        {&ids.hf_cause,
+         {"Cause", "tcpdiag.cause", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "The finer cause behind the verdict, when the evidence shows one: idle_timeout (the failure came "
+          "with the first packets after the connection had been idle for at least idle_timeout_s)",
+          HFILL}},
         {&ids.hf_failure,
          {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "The verdict is a failure (anything but graceful_close and open)", HFILL}},
@@ -172,6 +178,11 @@ void register_preferences() {
                                    "How long a client must wait for an answer (to its request, or for the server's "
                                    "greeting) before giving up for the stream to be response_timeout",
                                    10, &pref_response_timeout_ms);
+    prefs_register_uint_preference(module, "idle_timeout_s", "Idle timeout (s)",
+                                   "How long a connection must have been silent in both directions for a failure "
+                                   "with the next packets to have the cause idle_timeout (a firewall, NAT or load "
+                                   "balancer timed its state out); 0 turns the cause off",
+                                   10, &pref_idle_timeout_s);
     prefs_register_enum_preference(module, "capture_point", "Capture point",
                                    "Where the capture was taken: decides handshake_loss (client side) against "
                                    "no_response (the SYNs reached the destination)",
@@ -208,6 +219,7 @@ Config current_config() {
     c.data_retransmissions_threshold = pref_data_threshold ? pref_data_threshold : 1;
     c.zero_window_threshold_ms = pref_zero_window_ms;
     c.response_timeout_ms = pref_response_timeout_ms;
+    c.idle_timeout_s = pref_idle_timeout_s;
     c.capture_point = static_cast<CapturePoint>(pref_capture_point);
     if (module_t *tcp = prefs_find_module("tcp"))
         if (pref_t *analyze = prefs_find_preference(tcp, "analyze_sequence_numbers"))

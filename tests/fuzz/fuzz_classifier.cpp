@@ -60,6 +60,7 @@ Config config(Input &in) {
     c.data_retransmissions_threshold = in.u8() % 8;
     c.zero_window_threshold_ms = in.u16();
     c.response_timeout_ms = in.u16();
+    c.idle_timeout_s = in.u8() % 4;  // 0 (off) to 3 s, so that the fuzzed gaps reach it
     c.capture_point = static_cast<CapturePoint>(in.u8() % 3);
     c.sequence_analysis = in.u8() & 1;
     return c;

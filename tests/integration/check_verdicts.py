@@ -4,7 +4,7 @@ stream, in a single pass and in two passes (the table must be the same: it is co
 import argparse
 import sys
 
-from tshark_runner import Tshark, expects_error, read_expected
+from tshark_runner import Tshark, expects_error, read_expected_details
 
 
 def compare(expected, rows):
@@ -27,6 +27,18 @@ def compare(expected, rows):
     return problems
 
 
+def compare_details(details, rows):
+    """The columns a line of expectations names (tcpdiag.cause...), for the streams found."""
+    problems = []
+    for exp, wanted in details:
+        found = [r for r in rows if (r["transport"], r["client"], r["server"]) == exp[:3]]
+        for column, value in wanted.items():
+            if found and found[0].get(column, "") != value:
+                problems.append("%s %s -> %s: expected %s %r, got %r" % (exp[0], exp[1], exp[2], column, value,
+                                                                       found[0].get(column, "")))
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -37,7 +49,8 @@ def main():
     args = parser.parse_args()
     failed = False
     with Tshark(args.plugin) as tshark:
-        expected = read_expected(args.expected, tshark.wireshark)
+        details = read_expected_details(args.expected, tshark.wireshark)
+        expected = [row for row, _ in details]
         for two_pass in (False, True):
             rows = tshark.streams(args.capture, args.options, two_pass=two_pass, damaged=args.damaged)
             if args.damaged:
@@ -53,7 +66,7 @@ def main():
                 print("unreadable, tshark says: %s" % tshark.last_error)
                 failed |= bool(expected)
                 continue
-            problems = compare(expected, rows)
+            problems = compare(expected, rows) + compare_details(details, rows)
             label = "two-pass" if two_pass else "single-pass"
             for p in problems:
                 print("%s: %s" % (label, p))

@@ -143,7 +143,17 @@ def expects_error(path):
 
 
 def read_expected(path, wireshark=None):
-    """The hand-written expectations: (proto, client, server, verdict, reset_by) per line.
+    """The hand-written expectations: (proto, client, server, verdict, reset_by) per line."""
+    return [row for row, _ in read_expected_details(path, wireshark)]
+
+
+# Columns of the streams table a line of expectations may name after its five fields, as
+# name=value; a stream without one must have it empty.
+DETAIL_COLUMNS = ("cause",)
+
+
+def read_expected_details(path, wireshark=None):
+    """(proto, client, server, verdict, reset_by) and {column: value} for DETAIL_COLUMNS per line.
 
     A line may start with a Wireshark version condition, "ws>=4.4" or "ws<4.4", where Wireshark's
     own stream numbering differs between versions; it counts only when `wireshark` (major, minor)
@@ -159,9 +169,15 @@ def read_expected(path, wireshark=None):
                 condition = fields.pop(0)
                 if wireshark is not None and not version_meets(wireshark, condition[2:]):
                     continue
+            details = dict.fromkeys(DETAIL_COLUMNS, "")
+            while len(fields) > 5 and "=" in fields[-1]:
+                name, value = fields.pop().split("=", 1)
+                if name not in details:
+                    raise ValueError("%s:%d: unknown column %r" % (path, number, name))
+                details[name] = value
             if len(fields) != 5:
                 raise ValueError("%s:%d: expected 5 fields, got %r" % (path, number, line))
-            rows.append(tuple(fields))
+            rows.append((tuple(fields), details))
     return rows
 
 

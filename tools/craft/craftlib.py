@@ -176,10 +176,13 @@ class Capture:
     def add(self, t, frame):
         self.frames.append((round(t, 6), len(self.frames), bytes(frame)))
 
-    def expect(self, flow, verdict, reset_by, wireshark=""):
-        """wireshark: a version condition such as ">=4.4" when Wireshark's own streams differ."""
+    def expect(self, flow, verdict, reset_by, wireshark="", cause=""):
+        """wireshark: a version condition such as ">=4.4" when Wireshark's own streams differ;
+        cause: the tcpdiag.cause the stream must have (none when empty)."""
         proto = "udp" if isinstance(flow, UdpFlow) else "tcp"
         line = f"{proto:<5} {flow.c.addr():<24} {flow.s.addr():<24} {verdict:<18} {reset_by}"
+        if cause:
+            line += f" cause={cause}"
         if wireshark:
             line = f"ws{wireshark} {line}"
         self.expected.append((flow.first_t, len(self.expected), line))

@@ -19,8 +19,9 @@ def client_addr_at(sc, conn, end):
     return conn.client_addr
 
 
-def stream_row(proto, client, server, verdict, reset_by):
-    return f"{proto:<7} {client:<20} {server:<20} {verdict:<18} {reset_by}"
+def stream_row(proto, client, server, verdict, reset_by, cause=""):
+    row = f"{proto:<7} {client:<20} {server:<20} {verdict:<18} {reset_by}"
+    return row + (f" cause={cause}" if cause else "")
 
 
 def comment(text):
@@ -50,7 +51,7 @@ def expected_text(sc, end):
             out += comment(f"no verdict: {conn.proto} {client} -> {server}")
         else:
             out += comment(f"here: {seen.why}") if seen.why else []
-            out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by))
+            out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by, seen.cause))
     return "\n".join(out) + "\n"
 
 

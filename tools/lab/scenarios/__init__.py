@@ -19,6 +19,7 @@ NAMES = [
     "udp_port_unreachable",
     "zero_window_stall",
     "response_timeout",
+    "idle_timeout",
     "mss_clamp",
     "nat",
     "ipv6",

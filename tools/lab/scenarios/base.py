@@ -17,6 +17,7 @@ class Seen:
     verdict: str
     reset_by: str = "none"
     why: str = ""
+    cause: str = ""  # the tcpdiag.cause it must have; none when empty
 
 
 @dataclass(frozen=True)
