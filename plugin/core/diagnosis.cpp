@@ -96,6 +96,7 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
     if (client.syns > threshold && !st.synack_frame && !server.packets && !st.established()) {
         const Verdict v = captured_at_destination(st, config) ? Verdict::NoResponse : Verdict::HandshakeLoss;
         out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
+        if (v == Verdict::HandshakeLoss) out.loss_point = LossPoint::AfterCapture;
         return true;
     }
     // The server may give up with a RST: as for data, the reset after unanswered resends is the loss.
@@ -104,12 +105,15 @@ bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis
         out = make(Verdict::HandshakeLoss, reset_actor(st), server.last_syn_frame, FrameEventKind::SynAckRetransmission,
                    Side::Server);
         out.reset_frame = first_reset_frame(st);
+        out.loss_point = LossPoint::AfterCapture;
         return true;
     }
     return false;
 }
 
-// Rule 5: a side retransmitted and the peer's ACK never advanced again.
+// Rule 5: a side retransmitted and the peer's ACK never advanced again (the segments were
+// captured: lost after the capture point); or a side reset with a sequence number beyond all it
+// was seen to send, bytes its peer never acknowledged (lost before the capture point).
 bool data_loss(const StreamState &st, const Config &config, Diagnosis &out) {
     for (Side s : {Side::Client, Side::Server}) {
         const SideIncidents &side = st.incidents(s);
@@ -117,9 +121,17 @@ bool data_loss(const StreamState &st, const Config &config, Diagnosis &out) {
         out = make(Verdict::DataLoss, reset_actor(st), side.run_last_frame, FrameEventKind::Retransmission, s,
                    side.retransmission_run);
         out.reset_frame = first_reset_frame(st);
+        out.loss_point = LossPoint::AfterCapture;
         return true;
     }
-    return false;
+    // The side's reset ended the stream (that one, or the next after the peer's challenge ACK): one
+    // it recovered from, going on to close, was no loss.
+    const LostBeforeCapture &lost = st.lost_before_capture();
+    const Side s = lost.by_server ? Side::Server : Side::Client;
+    if (!lost.rst_frame || !st.ended_by_reset(s)) return false;
+    out = make(Verdict::DataLoss, actor_of(s), lost.rst_frame, FrameEventKind::None, s);
+    out.loss_point = LossPoint::BeforeCapture;
+    return true;
 }
 
 // Rule 6: a zero window that stayed closed long enough and never reopened.

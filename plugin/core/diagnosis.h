@@ -24,8 +24,9 @@ struct Diagnosis {
     // How long the client waited for an answer: until it gave up (response_timeout), or until the
     // capture ended (open). 0 when it was not waiting.
     int64_t wait_us = 0;
-    uint32_t wait_frame = 0;     // its request's last segment (or the handshake's ACK), also proof
-    bool wait_greeting = false;  // it waited for the server to speak first
+    uint32_t wait_frame = 0;                 // its request's last segment (or the handshake's ACK), also proof
+    bool wait_greeting = false;              // it waited for the server to speak first
+    LossPoint loss_point = LossPoint::None;  // data_loss and handshake_loss only
     // The finer cause (tcpdiag.cause), and the frame that shows it.
     Cause cause = Cause::None;
     uint32_t cause_frame = 0;  // idle_timeout: the first packet after the idle gap

@@ -156,7 +156,17 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                 "not answer.",
                 client.syns, host(st, Side::Server).c_str(), client.first_syn_frame, client.last_syn_frame,
                 client.first_syn_ttl);
-        case Verdict::DataLoss: return retransmission_reason(st, d);
+        case Verdict::DataLoss:
+            if (d.loss_point == LossPoint::BeforeCapture) {
+                const Side s = d.evidence_side;
+                return format(
+                    "%s %s reset the connection (frame %u) with a sequence number %u bytes beyond the last of its "
+                    "data that arrived here, and the %s never acknowledged those bytes: the %s had sent data that "
+                    "was lost before it reached the capture point.",
+                    Role(s), host(st, s).c_str(), d.evidence_frame, unsigned{st.lost_before_capture().bytes},
+                    role(other(s)), role(s));
+            }
+            return retransmission_reason(st, d);
         case Verdict::ZeroWindowStall: {
             const SideIncidents &side = st.incidents(d.evidence_side);
             return format("%s %s advertised a zero window from frame %u and never opened it again (%.3f s closed).",
@@ -232,6 +242,18 @@ std::string cause_note(const StreamState &st, const Diagnosis &d) {
     return "";
 }
 
+// Which side of the capture point the loss was on, for a loss seen by its retransmissions.
+std::string loss_point_note(const Diagnosis &d) {
+    if (d.loss_point != LossPoint::AfterCapture) return "";
+    const Side sender = d.evidence_side;
+    const char *what =
+        d.verdict == Verdict::HandshakeLoss ? (sender == Side::Client ? "SYNs" : "SYN/ACKs") : "lost segments";
+    return format(
+        " The %s were captured here: they were lost between this capture point and the %s, or the %s's answers were "
+        "lost on the way back.",
+        what, role(other(sender)), role(other(sender)));
+}
+
 // What to do about the cause, before the verdict's own next step.
 std::string cause_step(const StreamState &st, const Diagnosis &d) {
     switch (d.cause) {
@@ -266,7 +288,8 @@ std::string capture_flaws_note(const StreamState &st) {
 }
 
 std::string reason(const StreamState &st, const Diagnosis &d) {
-    const std::string text = one_direction_note(st) + describe(st, d) + cause_note(st, d) + capture_flaws_note(st);
+    const std::string text =
+        one_direction_note(st) + describe(st, d) + loss_point_note(d) + cause_note(st, d) + capture_flaws_note(st);
     if (!d.retransmissions_unknown) return text;
     return text +
            " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "
@@ -307,6 +330,11 @@ std::string verdict_step(const StreamState &st, const Diagnosis &d) {
                 "Linux: nft list ruleset)",
                 port, server.c_str());
         case Verdict::DataLoss:
+            if (d.loss_point == LossPoint::BeforeCapture)
+                return format(
+                    "the %s's data was lost between %s and this capture point: capture at %s, or at the hops toward "
+                    "it, to find where its segments are dropped",
+                    role(d.evidence_side), host(st, d.evidence_side).c_str(), host(st, d.evidence_side).c_str());
             return "capture at " + host(st, other(d.evidence_side)) +
                    " at the same time: the retransmissions absent there were dropped in between; walk the hops "
                    "between " +
@@ -364,7 +392,7 @@ std::string evidence_note(const StreamState &st, const Diagnosis &d, const Frame
         case FrameEventKind::IcmpError: return icmp_text(st) + " (" + title + ")";
         case FrameEventKind::Fin: return format("FIN from the %s (%s)", role(event.side), title);
         case FrameEventKind::Reset:
-            if (d.verdict == Verdict::DataLoss) {
+            if (d.verdict == Verdict::DataLoss && d.loss_point == LossPoint::AfterCapture) {
                 const SideIncidents &lossy = st.incidents(d.evidence_side);
                 std::string text = format("%s reset the connection after %u unanswered retransmissions by the %s",
                                           Role(event.side), lossy.unanswered_retransmissions, role(d.evidence_side));

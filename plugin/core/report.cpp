@@ -62,7 +62,8 @@ const char *const kColumns[] = {"stream",
                                 "captured",
                                 "capture_flaws",
                                 "stage",
-                                "cause"};
+                                "cause",
+                                "loss_point"};
 
 const char *const kPeerColumns[] = {"peer_verdict", "peer_matched",        "peer_dropped", "peer_injected",
                                     "peer_changed", "peer_evidence_frame", "peer_reason"};
@@ -93,7 +94,7 @@ std::string tsv(const std::vector<StreamRow> &rows, bool with_peer) {
                std::to_string(r.data_retransmissions) + "\t" + std::to_string(r.evidence_frame) + "\t" +
                std::to_string(r.packets) + "\t" + fixed(r.duration_s) + "\t" + r.history + "\t" + tsv_clean(r.reason) +
                "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" + r.capture_flaws + "\t" + r.stage + "\t" +
-               r.cause + (with_peer ? peer_tsv(r) : "") + "\n";
+               r.cause + "\t" + r.loss_point + (with_peer ? peer_tsv(r) : "") + "\n";
     }
     return out;
 }
@@ -112,7 +113,7 @@ std::string json(const std::vector<StreamRow> &rows, bool with_peer) {
                ", \"history\": \"" + json_escape(r.history) + "\", \"reason\": \"" + json_escape(r.reason) +
                "\", \"next_step\": \"" + json_escape(r.next_step) + "\", \"captured\": \"" + r.captured +
                "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" + r.stage + "\", \"cause\": \"" +
-               r.cause + "\"" + (with_peer ? peer_json(r) : "") + "}";
+               r.cause + "\", \"loss_point\": \"" + r.loss_point + "\"" + (with_peer ? peer_json(r) : "") + "}";
         out += i + 1 < rows.size() ? ",\n" : "\n";
     }
     return out + "]\n";
@@ -188,6 +189,7 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     r.capture_flaws = st.capture_flaw_names();
     r.stage = st.stage();
     r.cause = cause_name(d.cause);
+    r.loss_point = loss_point_name(d.loss_point);
     return r;
 }
 

@@ -31,7 +31,7 @@ std::string streams_report(const Analyzer &analyzer, ReportFormat format,
 // The values every output shares, so the columns cannot drift apart.
 struct StreamRow {
     std::string transport, client, server, verdict, reset_by, history, reason, next_step, captured, capture_flaws,
-        stage, cause;
+        stage, cause, loss_point;
     uint32_t stream = 0, syn_retransmissions = 0, data_retransmissions = 0, evidence_frame = 0, packets = 0;
     double duration_s = 0;
     // Two-point columns, with a peer capture only.

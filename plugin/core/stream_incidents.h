@@ -87,6 +87,14 @@ struct IdleGap {
     bool resumed_by_server = false;
 };
 
+// A RST whose sequence number lies beyond everything its sender was seen to send, with the peer's
+// ACKs showing those bytes never arrived: data lost before the capture point.
+struct LostBeforeCapture {
+    uint32_t rst_frame = 0;  // 0: none
+    uint16_t bytes = 0;      // how far beyond (65535 at most)
+    bool by_server = false;
+};
+
 // Flaws of the capture itself, which must not change the verdict (tcpdiag.capture_flaws).
 struct CaptureFlaws {
     uint32_t duplicates = 0;   // copies of a packet already seen, left out of the analysis
@@ -100,6 +108,7 @@ struct StreamIncidents {
     IcmpSeen icmp;
     CaptureFlaws flaws;
     IdleGap idle;
+    LostBeforeCapture lost_before_capture;
 };
 
 }  // namespace tcpdiag

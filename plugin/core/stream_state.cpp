@@ -41,6 +41,23 @@ bool fin_acknowledged(const SideState &sender, const SideState &peer) {
     return sender.seq_known && peer.ack_known && !seq_after(sender.next_seq, peer.highest_ack);
 }
 
+// The RST's sequence number lies beyond the last byte its sender was seen to send, and the peer
+// acknowledged nothing beyond that byte either: the sender sent data that never reached the
+// capture point (nor the peer). Kept whatever happens next (the peer's challenge ACK makes the
+// sender reset again, in sequence). A jump beyond any window is no data of this connection.
+void note_reset_beyond_arrived(StreamState &stream, Side s, const TcpSegment &seg) {
+    const SideState &me = stream.of(s), &peer = stream.of(other(s));
+    constexpr uint32_t kMaxInFlight = 1u << 24;
+    if (stream.lost_before_capture().rst_frame || !me.seq_known || !peer.ack_known ||
+        !seq_after(seg.seq, me.next_seq) || seg.seq - me.next_seq >= kMaxInFlight ||
+        seq_after(peer.highest_ack, me.next_seq) || !stream.established())
+        return;
+    LostBeforeCapture &lost = stream.record_lost_before_capture();
+    lost.rst_frame = seg.frame;
+    lost.bytes = static_cast<uint16_t>(seg.seq - me.next_seq > UINT16_MAX ? UINT16_MAX : seg.seq - me.next_seq);
+    lost.by_server = s == Side::Server;
+}
+
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     const SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
@@ -54,6 +71,7 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
         mine.early_rst_frame = seg.frame;
         mine.early_rst_ttl = seg.ttl;
     }
+    note_reset_beyond_arrived(stream, s, seg);
     if (mine.rst_frame && !mine.rst_ignored) return {};  // later resets only repeat the first
     mine.rst_ignored = false;
     mine.rst_frame = seg.frame;
@@ -279,8 +297,17 @@ CaptureFlaws &StreamState::record_flaws() {
     return incidents_->flaws;
 }
 
+const LostBeforeCapture &StreamState::lost_before_capture() const {
+    return (incidents_ ? *incidents_ : kNoIncidents).lost_before_capture;
+}
+
 const IdleGap &StreamState::idle_gap() const {
     return (incidents_ ? *incidents_ : kNoIncidents).idle;
+}
+
+LostBeforeCapture &StreamState::record_lost_before_capture() {
+    if (!incidents_) incidents_ = std::make_unique<StreamIncidents>();
+    return incidents_->lost_before_capture;
 }
 
 IdleGap &StreamState::record_idle_gap() {

@@ -123,8 +123,10 @@ struct StreamState {
     ClientGaveUp &record_client_gave_up();
     const CaptureFlaws &flaws() const;
     CaptureFlaws &record_flaws();
+    const LostBeforeCapture &lost_before_capture() const;
     const IdleGap &idle_gap() const;
     IdleGap &record_idle_gap();
+    LostBeforeCapture &record_lost_before_capture();
     // tcpdiag.capture_flaws (stable names): "duplicates", "capture_gaps", "truncated", comma-
     // separated; empty when the capture of this stream is whole.
     std::string capture_flaw_names() const;

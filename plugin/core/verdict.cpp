@@ -52,6 +52,15 @@ const char *cause_name(Cause c) {
     return "";
 }
 
+const char *loss_point_name(LossPoint p) {
+    switch (p) {
+        case LossPoint::AfterCapture: return "after_capture";
+        case LossPoint::BeforeCapture: return "before_capture";
+        case LossPoint::None: break;
+    }
+    return "";
+}
+
 bool is_failure(Verdict v) {
     // Incomplete is not a failure: every capture cuts some streams short.
     return v != Verdict::Undecided && v != Verdict::GracefulClose && v != Verdict::Open && v != Verdict::Incomplete;

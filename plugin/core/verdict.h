@@ -36,6 +36,18 @@ enum class Cause : uint8_t {
     IdleTimeout,
 };
 
+// Which side of the capture point the loss of data_loss and handshake_loss happened on
+// (tcpdiag.loss_point).
+enum class LossPoint : uint8_t {
+    None,
+    // The lost segments were captured here: lost between the capture point and the receiver, or
+    // their ACKs lost on the way back.
+    AfterCapture,
+    // They never reached the capture point: a RST (or a segment) beyond everything that arrived
+    // shows they were sent.
+    BeforeCapture,
+};
+
 // Who ended the stream.
 enum class Actor : uint8_t { None, Client, Server, Path };
 
@@ -44,6 +56,8 @@ const char *verdict_name(Verdict verdict);
 const char *actor_name(Actor actor);
 // "" for Cause::None (the field is then absent).
 const char *cause_name(Cause cause);
+// "" for LossPoint::None (the field is then absent).
+const char *loss_point_name(LossPoint point);
 // A short human title, e.g. "application reset".
 const char *verdict_title(Verdict verdict);
 // True for the verdicts that describe a failure (all but graceful_close, open, incomplete).

@@ -119,6 +119,8 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     generated(proto_tree_add_string(t, ids.hf_captured, tvb, 0, 0, st.captured_directions()));
     generated(proto_tree_add_string(t, ids.hf_stage, tvb, 0, 0, st.stage()));
     if (d.cause != Cause::None) generated(proto_tree_add_string(t, ids.hf_cause, tvb, 0, 0, cause_name(d.cause)));
+    if (d.loss_point != LossPoint::None)
+        generated(proto_tree_add_string(t, ids.hf_loss_point, tvb, 0, 0, loss_point_name(d.loss_point)));
     if (s.capture_flaws[0]) generated(proto_tree_add_string(t, ids.hf_capture_flaws, tvb, 0, 0, s.capture_flaws));
     generated(proto_tree_add_boolean(t, ids.hf_provisional, tvb, 0, 0, provisional));
     if (s.evidence) {

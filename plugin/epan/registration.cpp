@@ -132,6 +132,12 @@ void register_fields() {
           "The finer cause behind the verdict, when the evidence shows one: idle_timeout (the failure came "
           "with the first packets after the connection had been idle for at least idle_timeout_s)",
           HFILL}},
+        {&ids.hf_loss_point,
+         {"Loss point", "tcpdiag.loss_point", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "For data_loss and handshake_loss, which side of the capture point the loss was on: after_capture "
+          "(the lost segments were captured here) or before_capture (they never reached it: a RST beyond "
+          "everything that arrived shows they were sent)",
+          HFILL}},
         {&ids.hf_failure,
          {"Failure", "tcpdiag.failure", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "The verdict is a failure (anything but graceful_close and open)", HFILL}},

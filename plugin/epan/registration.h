@@ -20,7 +20,7 @@ struct Ids {
     int hf_verdict = -1, hf_stream = -1, hf_transport = -1, hf_reset_by = -1, hf_reason = -1, hf_next_step = -1,
         hf_syn_retransmissions = -1, hf_data_retransmissions = -1, hf_evidence_frame = -1, hf_evidence = -1,
         hf_provisional = -1, hf_history = -1, hf_client = -1, hf_server = -1, hf_role_guessed = -1, hf_failure = -1,
-        hf_captured = -1, hf_capture_flaws = -1, hf_stage = -1, hf_cause = -1;
+        hf_captured = -1, hf_capture_flaws = -1, hf_stage = -1, hf_cause = -1, hf_loss_point = -1;
     dissector_handle_t handle = nullptr;
 };
 extern Ids ids;

@@ -149,7 +149,7 @@ def read_expected(path, wireshark=None):
 
 # Columns of the streams table a line of expectations may name after its five fields, as
 # name=value; a stream without one must have it empty.
-DETAIL_COLUMNS = ("cause",)
+DETAIL_COLUMNS = ("cause", "loss_point")
 
 
 def read_expected_details(path, wireshark=None):

@@ -296,10 +296,10 @@ TEST_CASE("sequence numbers that wrap around 2^32 still count as ACK progress") 
     CHECK(a.find({Transport::Tcp, 0})->of(Side::Client).highest_ack == 0x10);
 }
 
-TEST_CASE("a RST the peer ignores (it answers with a challenge ACK) does not decide; the next RST does") {
+TEST_CASE("a RST beyond the data that arrived is data lost before the capture point, whatever the next RST") {
     // Seen at a Linux server: the client aborts with data the server never received, so its
     // RST+ACK is out of window; the server sends a challenge ACK and the client, whose socket is
-    // gone, answers with a RST without ACK.
+    // gone, answers with a RST without ACK. The first RST's sequence number proves the loss.
     Analyzer a;
     StreamBuilder s(a);
     s.handshake();
@@ -310,9 +310,24 @@ TEST_CASE("a RST the peer ignores (it answers with a challenge ACK) does not dec
     s.duplicate_ack(Side::Server);  // challenge ACK: the server still holds the connection
     s.rst(Side::Client, false);
     const Diagnosis d = verdict_of(a);
-    CHECK(d.verdict == Verdict::PeerLostState);
+    CHECK(d.verdict == Verdict::DataLoss);
+    CHECK(d.loss_point == LossPoint::BeforeCapture);
+    CHECK(std::string(loss_point_name(d.loss_point)) == "before_capture");
     CHECK(d.reset_by == Actor::Client);
-    CHECK(d.evidence_frame == s.last_frame());
+    CHECK(d.evidence_frame == 6);
+    const std::string text = reason(*a.find({Transport::Tcp, 0}), d);
+    CHECK(text.find("sequence number 50 bytes beyond the last of its data that arrived here") != std::string::npos);
+}
+
+TEST_CASE("the RST that ends a stream after its sender was fully acknowledged shows no loss") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.ack(Side::Server);
+    s.rst(Side::Client);  // in sequence: nothing of the client's went missing
+    CHECK(verdict_of(a).verdict == Verdict::AppReset);
+    CHECK(verdict_of(a).loss_point == LossPoint::None);
 }
 
 TEST_CASE("resets after an accepted RST repeat it and do not change the verdict") {

@@ -176,13 +176,19 @@ class Capture:
     def add(self, t, frame):
         self.frames.append((round(t, 6), len(self.frames), bytes(frame)))
 
-    def expect(self, flow, verdict, reset_by, wireshark="", cause=""):
+    def expect(self, flow, verdict, reset_by, wireshark="", cause="", loss_point=None):
         """wireshark: a version condition such as ">=4.4" when Wireshark's own streams differ;
-        cause: the tcpdiag.cause the stream must have (none when empty)."""
+        cause: the tcpdiag.cause the stream must have (none when empty); loss_point: its
+        tcpdiag.loss_point, by default after_capture for a loss (these captures hold the lost
+        segments and their resends) and none otherwise."""
         proto = "udp" if isinstance(flow, UdpFlow) else "tcp"
         line = f"{proto:<5} {flow.c.addr():<24} {flow.s.addr():<24} {verdict:<18} {reset_by}"
+        if loss_point is None:
+            loss_point = "after_capture" if verdict in ("data_loss", "handshake_loss") else ""
         if cause:
             line += f" cause={cause}"
+        if loss_point:
+            line += f" loss_point={loss_point}"
         if wireshark:
             line = f"ws{wireshark} {line}"
         self.expected.append((flow.first_t, len(self.expected), line))

@@ -16,6 +16,7 @@ Server: one thread per connection. Each request is one line; its first word says
     stall        stop reading for good: the receive window fills and reaches zero
     late TEXT    wait 0.5 s (the request gets its own ACK first), then reply TEXT in upper case
                  (so a marker the router looks for can travel in the reply and not in the request)
+    late-abort TEXT  as late, then 3.5 s later abort (SO_LINGER 0) with the reply unacknowledged
     ignore       never answer (a hung application): read on, close when the client does
     other        echoed back
 A listener's optional third field is its SO_RCVBUF (set before listen, so accepted sockets
@@ -119,9 +120,13 @@ def serve_connection(conn):
                 FOREVER.wait()
             elif verb == "ignore":
                 continue
-            elif verb == "late":
+            elif verb in ("late", "late-abort"):
                 time.sleep(0.5)
                 conn.sendall(arg.upper().encode() + b"\n")
+                if verb == "late-abort":
+                    time.sleep(3.5)
+                    abort(conn)
+                    return
             else:
                 conn.sendall(line.encode() + b"\n")
     except OSError:

@@ -207,7 +207,26 @@ def ev_open(s, seen):
     return None
 
 
+def lost_before_capture(s, seen):
+    """The resetting side's RST lies beyond all the data of it this end received, and this end
+    acknowledged none of the missing bytes: they were lost before reaching it."""
+    side = seen.reset_by
+    peer = "server" if side == "client" else "client"
+    sent = [p for p in s.by(side) if not p.rst]
+    resets = [p for p in s.by(side) if p.rst]
+    if not sent or not resets:
+        return f"no RST from the {side} after data of its own"
+    arrived_end = max(p.seq + p.length + (1 if p.fin or p.syn else 0) for p in sent)
+    if resets[0].seq <= arrived_end:
+        return f"the {side}'s RST (seq {resets[0].seq}) lies within the data that arrived (up to {arrived_end})"
+    if any(p.ack and p.ackno > arrived_end for p in s.by(peer) if not p.rst):
+        return f"the {peer} acknowledged bytes beyond those captured: a capture gap, not a loss"
+    return None
+
+
 def ev_data_loss(s, seen):
+    if seen.expected_loss_point == "before_capture":
+        return lost_before_capture(s, seen)
     for side in ("client", "server"):
         retrans = [p for p in s.by(side) if p.retrans and p.length > 0]
         if len(retrans) < DATA_RETRANSMISSIONS:

@@ -19,9 +19,9 @@ def client_addr_at(sc, conn, end):
     return conn.client_addr
 
 
-def stream_row(proto, client, server, verdict, reset_by, cause=""):
+def stream_row(proto, client, server, verdict, reset_by, cause="", loss_point=""):
     row = f"{proto:<7} {client:<20} {server:<20} {verdict:<18} {reset_by}"
-    return row + (f" cause={cause}" if cause else "")
+    return row + (f" cause={cause}" if cause else "") + (f" loss_point={loss_point}" if loss_point else "")
 
 
 def comment(text):
@@ -51,7 +51,8 @@ def expected_text(sc, end):
             out += comment(f"no verdict: {conn.proto} {client} -> {server}")
         else:
             out += comment(f"here: {seen.why}") if seen.why else []
-            out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by, seen.cause))
+            out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by, seen.cause,
+                                  seen.expected_loss_point))
     return "\n".join(out) + "\n"
 
 

@@ -18,6 +18,16 @@ class Seen:
     reset_by: str = "none"
     why: str = ""
     cause: str = ""  # the tcpdiag.cause it must have; none when empty
+    # Its tcpdiag.loss_point. By default after_capture for a loss (the lab's losses are the router's
+    # drops, between the two capture points: each end that shows the loss holds the lost segments),
+    # none otherwise.
+    loss_point: Optional[str] = None
+
+    @property
+    def expected_loss_point(self):
+        if self.loss_point is not None:
+            return self.loss_point
+        return "after_capture" if self.verdict in ("data_loss", "handshake_loss") else ""
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,26 @@ SCENARIO = Scenario(
              Seen("data_loss", "client",
                   why="the request and its retransmissions, then the client's RST+ACK; the "
                       "server's challenge ACK is answered by a bare RST"),
-             Seen("peer_lost_state", "client",
-                  why="no retransmission arrived. The client's RST+ACK carries a sequence "
-                      "number beyond what the server received, so the server sends a challenge "
-                      "ACK (RFC 5961) instead of closing, and the client, whose socket is gone, "
-                      "answers it with a RST without ACK: the stream ends with that bare RST"),
+             Seen("data_loss", "client", loss_point="before_capture",
+                  why="no retransmission arrived, but the client's RST+ACK carries a sequence "
+                      "number 15 bytes beyond what the server received and acknowledged: data "
+                      "was sent and lost before the server's capture point. (The server sends a "
+                      "challenge ACK, RFC 5961, and the client, whose socket is gone, answers it "
+                      "with a RST without ACK)"),
              "the client's second request is lost; after 3.5 s of retransmissions the client "
+             "application aborts (SO_LINGER 0)"),
+        Conn(40004, SERVER_PORT,
+             ["send:hello", "recv", f"send:late-abort {LOSS_MARK.lower()} reply", "recv:8", "close"],
+             Seen("data_loss", "server", loss_point="before_capture",
+                  why="no retransmission of the reply arrived, but the server's RST+ACK carries a sequence "
+                      "number beyond what the client received and acknowledged: data was sent and lost "
+                      "before the client's capture point. (The client sends a challenge ACK and the "
+                      "server, whose socket is gone, answers it with a RST without ACK)"),
+             Seen("data_loss", "server",
+                  why="the reply and its retransmissions, never acknowledged, then the server's RST+ACK"),
+             "the server's second reply is lost; after 3.5 s of retransmissions the server "
              "application aborts (SO_LINGER 0)"),
     ],
     paths={sport: Path("dropped_in_path", why="the router drops the marked segments: sent at one end, "
-                                                "never seen at the other") for sport in (40001, 40002, 40003)},
+                                                "never seen at the other") for sport in (40001, 40002, 40003, 40004)},
 )
