@@ -148,8 +148,9 @@ def read_expected(path, wireshark=None):
 
 
 # Columns of the streams table a line of expectations may name after its five fields, as
-# name=value; a stream without one must have it empty.
-DETAIL_COLUMNS = ("cause", "loss_point")
+# name=value; a stream without one must have it empty, except for those CHECKED_WHEN_NAMED.
+DETAIL_COLUMNS = ("cause", "loss_point", "stage")
+CHECKED_WHEN_NAMED = ("stage",)
 
 
 def read_expected_details(path, wireshark=None):
@@ -169,10 +170,10 @@ def read_expected_details(path, wireshark=None):
                 condition = fields.pop(0)
                 if wireshark is not None and not version_meets(wireshark, condition[2:]):
                     continue
-            details = dict.fromkeys(DETAIL_COLUMNS, "")
+            details = {name: "" for name in DETAIL_COLUMNS if name not in CHECKED_WHEN_NAMED}
             while len(fields) > 5 and "=" in fields[-1]:
                 name, value = fields.pop().split("=", 1)
-                if name not in details:
+                if name not in DETAIL_COLUMNS:
                     raise ValueError("%s:%d: unknown column %r" % (path, number, name))
                 details[name] = value
             if len(fields) != 5:

@@ -19,9 +19,11 @@ def client_addr_at(sc, conn, end):
     return conn.client_addr
 
 
-def stream_row(proto, client, server, verdict, reset_by, cause="", loss_point=""):
+def stream_row(proto, client, server, verdict, reset_by, cause="", loss_point="", stage=""):
     row = f"{proto:<7} {client:<20} {server:<20} {verdict:<18} {reset_by}"
-    return row + (f" cause={cause}" if cause else "") + (f" loss_point={loss_point}" if loss_point else "")
+    for name, value in (("cause", cause), ("loss_point", loss_point), ("stage", stage)):
+        row += f" {name}={value}" if value else ""
+    return row
 
 
 def comment(text):
@@ -52,7 +54,7 @@ def expected_text(sc, end):
         else:
             out += comment(f"here: {seen.why}") if seen.why else []
             out.append(stream_row(conn.proto, client, server, seen.verdict, seen.reset_by, seen.cause,
-                                  seen.expected_loss_point))
+                                  seen.expected_loss_point, sc.stages.get(conn.sport, "")))
     return "\n".join(out) + "\n"
 
 

@@ -12,3 +12,6 @@ SCENARIO = Scenario(
              Seen("app_reset", "server"), "close() with unread data: RST+ACK from the server"),
     ],
 )
+
+# The server replied to the first request.
+SCENARIO.stages = {40001: "exchange"}

@@ -95,6 +95,9 @@ class Scenario:
     check: Optional[Callable] = None
     # What the two-point comparison must say, by the client's source port (others: SAME_PATH).
     paths: dict = field(default_factory=dict)
+    # How far each conversation got (tcpdiag.stage), by the client's source port, at both ends:
+    # what the steps did, for the connections whose stage is checked (others: not checked).
+    stages: dict = field(default_factory=dict)
 
     def conn(self, sport):
         return next(c for c in self.conns if c.sport == sport)

@@ -50,3 +50,6 @@ SCENARIO = Scenario(
     paths={sport: Path("dropped_in_path", why="the router drops the marked segments: sent at one end, "
                                                 "never seen at the other") for sport in (40001, 40002, 40003, 40004)},
 )
+
+# A first request/reply before the lost segment.
+SCENARIO.stages = {sport: "exchange" for sport in (40001, 40002, 40003, 40004)}

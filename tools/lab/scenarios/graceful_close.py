@@ -15,3 +15,6 @@ SCENARIO = Scenario(
              "the client sends its FIN first"),
     ],
 )
+
+# Requests and replies both ways before the FINs.
+SCENARIO.stages = {40001: "exchange", 40002: "exchange"}

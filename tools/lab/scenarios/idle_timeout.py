@@ -41,3 +41,6 @@ SCENARIO = Scenario(
            RESET_PORT: Path("injected_in_path", why="the firewall drops the request and forges the RST: the "
                                                     "RST was never sent by the server")},
 )
+
+# A first request/reply before the silence.
+SCENARIO.stages = {40001: "exchange", RESET_PORT: "exchange"}

@@ -23,3 +23,6 @@ SCENARIO = Scenario(
     paths={40001: Path("injected_in_path", why="the RST the client receives never left the server, and the "
                                                       "BLOCKME request never reached it")},
 )
+
+# A first request/reply before the blocked request.
+SCENARIO.stages = {40001: "exchange"}

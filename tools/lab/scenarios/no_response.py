@@ -18,3 +18,6 @@ SCENARIO = Scenario(
     paths={40001: Path("no_response_confirmed", why="the SYNs reach the server's capture point; its "
                                                            "firewall drops them")},
 )
+
+# The SYNs are never answered.
+SCENARIO.stages = {40001: "handshake"}

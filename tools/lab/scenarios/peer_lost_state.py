@@ -33,3 +33,6 @@ SCENARIO = Scenario(
     ],
     on_pause=destroy_server_socket,
 )
+
+# A first request/reply before the socket was destroyed.
+SCENARIO.stages = {40001: "exchange"}

@@ -11,3 +11,6 @@ SCENARIO = Scenario(
              "SYN answered by the server's RST, no SYN/ACK"),
     ],
 )
+
+# The SYN is answered by a RST.
+SCENARIO.stages = {40001: "handshake"}

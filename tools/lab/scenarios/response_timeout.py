@@ -27,3 +27,6 @@ SCENARIO = Scenario(
     ],
     linger=0.5,
 )
+
+# 40001 and 40002 sent a request and got nothing back; 40003 sent nothing after the handshake.
+SCENARIO.stages = {40001: "request", 40002: "request", 40003: "established"}
