@@ -378,8 +378,11 @@ std::string next_step(const StreamState &st, const Diagnosis &d) {
     return cause_step(st, d) + verdict_step(st, d);
 }
 
-std::string evidence_note(const StreamState &st, const Diagnosis &d, const FrameEvent &event) {
+std::string evidence_note(const StreamState &st, const Diagnosis &d, uint32_t frame, const FrameEvent &event) {
     const char *title = verdict_title(d.verdict);
+    if (d.cause == Cause::IdleTimeout && frame == d.cause_frame && frame != d.evidence_frame)
+        return format("First packet after %u s of silence, the failure followed (%s, cause idle_timeout)",
+                      unsigned{d.idle_s}, title);
     switch (event.kind) {
         case FrameEventKind::SynRetransmission:
             return format("SYN retransmission %u with no SYN/ACK (%s)", event.ordinal, title);

@@ -17,8 +17,9 @@ std::string reason(const StreamState &stream, const Diagnosis &diagnosis);
 // What the diagnosis method says to do next, with the addresses and port filled in.
 std::string next_step(const StreamState &stream, const Diagnosis &diagnosis);
 
-// The expert-info text for a frame that proves the verdict, e.g.
+// The expert-info text for frame `frame` when it proves the verdict, e.g.
 // "SYN retransmission 2 with no SYN/ACK (handshake packet loss)".
-std::string evidence_note(const StreamState &stream, const Diagnosis &diagnosis, const FrameEvent &event);
+std::string evidence_note(const StreamState &stream, const Diagnosis &diagnosis, uint32_t frame,
+                          const FrameEvent &event);
 
 }  // namespace tcpdiag

@@ -76,7 +76,8 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         out.next_step = tree && proto_field_is_referenced(tree, ids.hf_next_step)
                             ? pool_copy(pinfo, next_step(st, out.diagnosis))
                             : "";
-        out.evidence = out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, note.event)) : nullptr;
+        out.evidence =
+            out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, pinfo->num, note.event)) : nullptr;
         return true;
     } catch (const std::exception &e) {
         g_warning("tcpdiag: frame %u not shown: %s", pinfo->num, e.what());

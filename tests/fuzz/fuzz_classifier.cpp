@@ -123,7 +123,7 @@ void explain_all(const Analyzer &analyzer, const std::vector<std::pair<uint32_t,
         const StreamState *stream = analyzer.find(note.stream);
         if (!stream) continue;
         const Diagnosis d = analyzer.diagnose(*stream);
-        if (proves(d, frame, note.event)) evidence_note(*stream, d, note.event);
+        if (proves(d, frame, note.event)) evidence_note(*stream, d, frame, note.event);
     }
     for (ReportFormat format : {ReportFormat::Text, ReportFormat::Tsv, ReportFormat::Json})
         streams_report(analyzer, format);

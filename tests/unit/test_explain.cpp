@@ -39,7 +39,7 @@ TEST_CASE("evidence notes name the retransmission and the verdict") {
     const StreamState &st = *a.find({Transport::Tcp, 0});
     const Diagnosis d = a.diagnose(st);
     CHECK(proves(d, 3, second.event));
-    CHECK(evidence_note(st, d, second.event) == "SYN retransmission 2 with no SYN/ACK (handshake packet loss)");
+    CHECK(evidence_note(st, d, 2, second.event) == "SYN retransmission 2 with no SYN/ACK (handshake packet loss)");
 }
 
 TEST_CASE("a data-loss reset names the retransmissions and the frame they resend") {
@@ -52,7 +52,7 @@ TEST_CASE("a data-loss reset names the retransmissions and the frame they resend
     const StreamState &st = *a.find({Transport::Tcp, 0});
     const Diagnosis d = a.diagnose(st);
     CHECK(proves(d, s.last_frame(), rst.event));
-    CHECK_THAT(evidence_note(st, d, rst.event),
+    CHECK_THAT(evidence_note(st, d, s.last_frame(), rst.event),
                StartsWith("Client reset the connection after 5 unanswered retransmissions by the client"));
 }
 

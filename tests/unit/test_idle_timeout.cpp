@@ -43,6 +43,8 @@ TEST_CASE("a forged reset answering the first request after 60 s idle has the ca
     CHECK(d.cause_frame == 7);
     CHECK(d.idle_s == 60);
     CHECK(proves(d, 7, FrameEvent{}));
+    CHECK(evidence_note(stream_of(a), d, 7, FrameEvent{}) ==
+          "First packet after 60 s of silence, the failure followed (reset forged in the path, cause idle_timeout)");
     const std::string text = reason_of(a);
     CHECK(contains(text, "idle for 60 s (the client's frame 7 ended the silence)"));
     CHECK(contains(next_step(stream_of(a), d), "idle timeouts of the firewalls, NATs and load balancers"));
