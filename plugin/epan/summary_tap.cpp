@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <exception>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -51,22 +52,50 @@ Verdict verdict_of_row(unsigned row) {
 constexpr char kPathTable[] = "Streams per path verdict (peer capture)";
 constexpr unsigned kPathRows = static_cast<unsigned>(PathVerdict::NotInPeerCapture) + 1;
 
+// Tables whose rows are marks a TCP stream has or not, each stream counted under every mark it has.
+// A stream's marks can change while a single pass reads on (the other half turns up, a loss
+// shows): each stream's counted marks are kept to move it.
+constexpr unsigned kMaxMarks = 8;
+struct MarkedRows {
+    const char *title;
+    const char *const *names;
+    unsigned rows;
+    std::array<uint32_t, kMaxMarks> counts{};
+    std::map<std::pair<int, uint32_t>, uint8_t> counted{};  // (transport, stream): its mark bits
+};
+
+uint8_t mark_bits(std::initializer_list<bool> marks) {
+    uint8_t bits = 0, bit = 1;
+    for (bool mark : marks) {
+        bits |= mark ? bit : 0;
+        bit = uint8_t(bit << 1);
+    }
+    return bits;
+}
+
 // A third table: streams per flaw of the capture (tcpdiag.capture_flaws) and per half captured
-// (tcpdiag.captured), which the verdicts do not count. A stream's flaws can change while a single
-// pass reads on (the other half turns up): each stream's counted flaws are kept to move it.
+// (tcpdiag.captured), which the verdicts do not count.
 constexpr char kFlawTable[] = "Streams per capture flaw";
 constexpr const char *kFlawNames[] = {"duplicates", "capture_gaps", "truncated", "client_only", "server_only"};
 constexpr unsigned kFlawRows = sizeof kFlawNames / sizeof *kFlawNames;
 
-uint8_t flaws_of(const StreamState &st) {
+uint8_t flaws_of(const StreamState &st, const Diagnosis &) {
     const CaptureFlaws &f = st.flaws();
     Side captured = Side::Client;
     const bool half = st.one_direction(captured);
-    const bool flags[kFlawRows] = {f.duplicates != 0, f.capture_gap, f.truncated, half && captured == Side::Client,
-                                   half && captured == Side::Server};
-    uint8_t bits = 0;
-    for (unsigned row = 0; row < kFlawRows; ++row) bits |= flags[row] ? uint8_t(1u << row) : 0;
-    return bits;
+    return mark_bits({f.duplicates != 0, f.capture_gap, f.truncated, half && captured == Side::Client,
+                      half && captured == Side::Server});
+}
+
+// A fourth: streams per cause (tcpdiag.cause) and per loss point (tcpdiag.loss_point).
+constexpr char kCauseTable[] = "Streams per cause and loss point";
+constexpr const char *kCauseNames[] = {"idle_timeout", "after_capture", "before_capture"};
+constexpr unsigned kCauseRows = sizeof kCauseNames / sizeof *kCauseNames;
+static_assert(kFlawRows <= kMaxMarks && kCauseRows <= kMaxMarks, "a mark per bit");
+
+uint8_t causes_of(const StreamState &, const Diagnosis &d) {
+    return mark_bits({d.cause == Cause::IdleTimeout, d.loss_point == LossPoint::AfterCapture,
+                      d.loss_point == LossPoint::BeforeCapture});
 }
 
 // The cells a flaw or path row leaves empty.
@@ -83,30 +112,35 @@ struct SummaryState {
     std::array<std::string, kRows> ports, addresses, stages;
     std::array<uint32_t, kPathRows> paths{};
     std::set<std::pair<int, uint32_t>> path_counted;  // (transport, stream)
-    std::array<uint32_t, kFlawRows> flaws{};
-    std::map<std::pair<int, uint32_t>, uint8_t> flaws_counted;  // (transport, stream): its flaw bits
+    MarkedRows flaws{kFlawTable, kFlawNames, kFlawRows};
+    MarkedRows causes{kCauseTable, kCauseNames, kCauseRows};
 } state;
 
-void show_flaw_row(stat_tap_table *table, unsigned row) {
+void show_marked_row(stat_tap_table *table, const MarkedRows &marked, unsigned row) {
     stat_tap_table_item_type *cells = stat_tap_get_field_data(table, row, 0);
     cells[kVerdict].type = TABLE_ITEM_STRING;
-    cells[kVerdict].value.string_value = kFlawNames[row];
+    cells[kVerdict].value.string_value = marked.names[row];
     cells[kStreams].type = TABLE_ITEM_UINT;
-    cells[kStreams].value.uint_value = state.flaws[row];
+    cells[kStreams].value.uint_value = marked.counts[row];
     blank_text_cells(cells);
 }
 
-// Moves the stream to the flaw rows it has now.
-bool count_flaws(stat_tap_table *table, const StreamState &st) {
+// The table of these marks in the tap's tables, if it is there whole.
+stat_tap_table *find_marked_table(stat_data_t *data, const MarkedRows &marked) {
+    stat_tap_table *table = stat_tap_find_table(data->stat_tap_data, marked.title);
+    return table && table->num_elements >= marked.rows ? table : nullptr;
+}
+
+// Moves the stream to the rows of the marks it has now.
+bool count_marks(stat_tap_table *table, MarkedRows &marked, const StreamState &st, uint8_t now) {
     if (!table || st.transport != Transport::Tcp) return false;
-    const uint8_t now = flaws_of(st);
-    uint8_t &counted = state.flaws_counted[std::make_pair(static_cast<int>(st.transport), st.index)];
+    uint8_t &counted = marked.counted[std::make_pair(static_cast<int>(st.transport), st.index)];
     if (now == counted) return false;
-    for (unsigned row = 0; row < kFlawRows; ++row) {
+    for (unsigned row = 0; row < marked.rows; ++row) {
         const uint8_t bit = uint8_t(1u << row);
         if ((now & bit) == (counted & bit)) continue;
-        state.flaws[row] += (now & bit) ? 1 : uint32_t(-1);
-        show_flaw_row(table, row);
+        marked.counts[row] += (now & bit) ? 1 : uint32_t(-1);
+        show_marked_row(table, marked, row);
     }
     counted = now;
     return true;
@@ -153,10 +187,12 @@ void show_row(stat_tap_table *table, unsigned row) {
 }
 
 void clear_rows(stat_tap_table *table) {
-    if (std::strcmp(table->title, kFlawTable) == 0) {
-        state.flaws.fill(0);
-        state.flaws_counted.clear();
-        for (unsigned row = 0; row < kFlawRows && row < table->num_elements; ++row) show_flaw_row(table, row);
+    for (MarkedRows *marked : {&state.flaws, &state.causes}) {
+        if (std::strcmp(table->title, marked->title) != 0) continue;
+        marked->counts.fill(0);
+        marked->counted.clear();
+        for (unsigned row = 0; row < marked->rows && row < table->num_elements; ++row)
+            show_marked_row(table, *marked, row);
         return;
     }
     if (std::strcmp(table->title, kPathTable) == 0) {
@@ -184,6 +220,7 @@ void prepare_table(stat_tap_table_ui *ui, const char *name, unsigned rows) {
 void init_tables(stat_tap_table_ui *ui) {
     prepare_table(ui, kTable, kRows);
     prepare_table(ui, kFlawTable, kFlawRows);
+    prepare_table(ui, kCauseTable, kCauseRows);
     const char *peer = peer_capture_path();
     if (peer && *peer) prepare_table(ui, kPathTable, kPathRows);
 }
@@ -203,8 +240,8 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
     if (!table || table->num_elements < kRows) return TAP_PACKET_DONT_REDRAW;
     stat_tap_table *path_table = pinfo->fd->visited ? stat_tap_find_table(data->stat_tap_data, kPathTable) : nullptr;
     if (path_table && path_table->num_elements < kPathRows) path_table = nullptr;
-    stat_tap_table *flaw_table = stat_tap_find_table(data->stat_tap_data, kFlawTable);
-    if (flaw_table && flaw_table->num_elements < kFlawRows) flaw_table = nullptr;
+    stat_tap_table *flaw_table = find_marked_table(data, state.flaws);
+    stat_tap_table *cause_table = find_marked_table(data, state.causes);
     const auto *record = static_cast<const FrameNotes *>(record_ptr);
     bool changed = false;
     try {
@@ -213,8 +250,10 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
             const StreamState *st = analyzer.find(record->notes[i].stream);
             if (!st) continue;
             changed |= count_path(path_table, *st);
-            changed |= count_flaws(flaw_table, *st);
-            const Verdict verdict = analyzer.diagnose(*st).verdict;
+            const Diagnosis diagnosis = analyzer.diagnose(*st);
+            changed |= count_marks(flaw_table, state.flaws, *st, flaws_of(*st, diagnosis));
+            changed |= count_marks(cause_table, state.causes, *st, causes_of(*st, diagnosis));
+            const Verdict verdict = diagnosis.verdict;
             if (verdict == Verdict::Undecided) continue;
             Verdict left;
             if (!state.summary.place(*st, verdict, left)) continue;

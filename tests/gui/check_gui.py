@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
 from check_profile import stage_tree  # noqa: E402
-from check_summary import FLAWS, compare, flaw_counts, parse_streams  # noqa: E402
+from check_summary import CAUSES, FLAWS, cause_counts, compare, flaw_counts, parse_streams  # noqa: E402
 
 NOBODY = 65534
 WIDTH, HEIGHT = 1600, 1000
@@ -228,19 +228,22 @@ def check_menu_filter(session, shot, colors):
 
 
 def parse_copied_summary(text):
-    """{verdict: (streams, ports, addresses, stages)} and {capture flaw: streams} from the dialog's
-    Copy text: a verdict (or flaw), its count, then the three columns, padded with runs of spaces."""
-    rows, flaws = {}, {}
+    """{verdict: (streams, ports, addresses, stages)}, {capture flaw: streams} and {cause or loss
+    point: streams} from the dialog's Copy text: a verdict (flaw, cause), its count, then the three
+    columns, padded with runs of spaces."""
+    rows, flaws, causes = {}, {}, {}
     for line in text.splitlines():
         m = re.match(r"^([a-z_]+)\s+(\d+)(.*)$", line)
         if m:
             cells = [c for c in re.split(r"\s{2,}", m.group(3).strip()) if c]
             if m.group(1) in FLAWS:
                 flaws[m.group(1)] = int(m.group(2))
+            elif m.group(1) in CAUSES:
+                causes[m.group(1)] = int(m.group(2))
             else:
                 cells += [""] * (3 - len(cells))
                 rows[m.group(1)] = (int(m.group(2)), cells[0], cells[1], cells[2])
-    return rows, flaws
+    return rows, flaws, causes
 
 
 def check_summary_copy(session, dialog, width, height, capture):
@@ -250,7 +253,7 @@ def check_summary_copy(session, dialog, width, height, capture):
     click = session.x(["xdotool", "mousemove", "--window", dialog, str(width - 229), str(height - 24), "click", "1"])
     time.sleep(1)
     copied = session.x(["xclip", "-o", "-selection", "clipboard"]).stdout
-    shown, flaws = parse_copied_summary(copied)
+    shown, flaws, causes = parse_copied_summary(copied)
     if click.returncode != 0 or not shown:
         return ["summary dialog: nothing copied from it (%s): %r" % (click.stderr.strip(), copied[:200])]
     out = session.x(["tshark", "-2", "-r", capture, "-q", "-z", "tcpdiag,streams,tsv"]).stdout
@@ -258,6 +261,9 @@ def check_summary_copy(session, dialog, width, height, capture):
     if flaws != flaw_counts(parse_streams(out)):
         problems.append("summary dialog: capture flaws %r, streams table gives %r" % (
             flaws, flaw_counts(parse_streams(out))))
+    if causes != cause_counts(parse_streams(out)):
+        problems.append("summary dialog: causes and loss points %r, streams table gives %r" % (
+            causes, cause_counts(parse_streams(out))))
     if not problems:
         print("summary dialog agrees with -z tcpdiag,streams: %d verdict rows, %d streams" % (
             len(shown), sum(v[0] for v in shown.values())))

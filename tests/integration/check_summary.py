@@ -11,7 +11,8 @@ Per verdict: the number of streams, the three busiest server ports and addresses
 streams reached (most streams first, ties in text order), computed here independently from the
 streams table. Per capture flaw
 (table "Streams per capture flaw"): the TCP streams whose `capture_flaws` column names it, or whose
-`captured` column is that half, in two passes.
+`captured` column is that half, in two passes; per cause and loss point (table "Streams per cause and
+loss point"): the TCP streams whose `cause` or `loss_point` column has it, in two passes.
 """
 import argparse
 import collections
@@ -25,6 +26,7 @@ BUSIEST = 3
 
 
 FLAWS = ("duplicates", "capture_gaps", "truncated", "client_only", "server_only")
+CAUSES = ("idle_timeout", "after_capture", "before_capture")
 
 
 def parse_summary(out, table="Streams per verdict"):
@@ -108,6 +110,18 @@ def compare_flaws(name, out, streams):
     return [] if got == want else ["%s: capture flaws %r, streams table gives %r" % (name, got, want)]
 
 
+def cause_counts(streams):
+    """{cause or loss point: TCP streams with it}, from the streams table's columns."""
+    tcp = [row for row in streams if row["transport"] == "tcp"]
+    return {mark: sum(1 for row in tcp if mark in (row["cause"], row["loss_point"])) for mark in CAUSES}
+
+
+def compare_causes(name, out, streams):
+    got = {mark: row[0] for mark, row in parse_summary(out, "Streams per cause and loss point").items()}
+    want = cause_counts(streams)
+    return [] if got == want else ["%s: causes and loss points %r, streams table gives %r" % (name, got, want)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -125,6 +139,7 @@ def main():
                 problems += compare(name, parse_summary(out), parse_streams(out))
                 if two_pass:
                     problems += compare_flaws(name, out, parse_streams(out))
+                    problems += compare_causes(name, out, parse_streams(out))
                 checked += 1
         # A filter picks the streams with a matching packet, in both tables alike.
         capture = tshark.stage(args.captures[0])
