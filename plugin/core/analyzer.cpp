@@ -66,12 +66,22 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     note.event = update(st, seg, addresses_);
     client_waits_.observe(st, seg, client_next_seq, client_seq_known);
     note_idle_gap(st, seg, previous_time_us, note.event, config_);
+    segment_sizes_.observe(st, seg, note.event);
     if (first) tcp_flows_.add(seg.stream, tcp_);
     return note;
 }
 
 bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
     note_observation(err.frame, err.time_us);
+    if (is_packet_too_big(err.icmp_version, err.type, err.code)) {
+        // Path-MTU discovery at work: no verdict of its own, but no MTU black hole either.
+        uint32_t index = err.quoted_stream;
+        if (err.quoted_transport == Transport::Tcp &&
+            (err.quoted_stream_known || tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) &&
+            index < tcp_.size() && tcp_seen_[index])
+            segment_sizes_.note_too_big(tcp_[index]);
+        return false;
+    }
     if (!is_destination_unreachable(err.icmp_version, err.type, err.code)) return false;
     StreamState *st = nullptr;
     uint32_t index = err.quoted_stream;
@@ -120,8 +130,9 @@ const StreamState *Analyzer::find(StreamRef ref) const {
 }
 
 Diagnosis Analyzer::diagnose(const StreamState &stream) const {
-    return tcpdiag::diagnose(stream, config_, end_time_us_,
-                             stream.transport == Transport::Tcp ? client_waits_.pending(stream) : nullptr);
+    const bool tcp = stream.transport == Transport::Tcp;
+    return tcpdiag::diagnose(stream, config_, end_time_us_, tcp ? client_waits_.pending(stream) : nullptr,
+                             tcp ? segment_sizes_.find(stream) : nullptr);
 }
 
 std::vector<const StreamState *> Analyzer::streams() const {

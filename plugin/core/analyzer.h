@@ -14,6 +14,7 @@
 #include "endpoint.h"
 #include "flow_index.h"
 #include "observation.h"
+#include "segment_sizes.h"
 #include "stream_state.h"
 
 namespace tcpdiag {
@@ -66,6 +67,7 @@ class Analyzer {
     AddressPairTable addresses_;  // the streams' addresses, each pair of hosts once
     DuplicateFilter duplicates_;
     ClientWaits client_waits_;
+    SegmentSizeTable segment_sizes_;
     int64_t end_time_us_ = 0;
     uint64_t observations_ = 0;
     uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far

@@ -1,8 +1,11 @@
 #include "diagnosis.h"
 
+#include <algorithm>
+
 #include "client_wait.h"
 #include "icmp_codes.h"
 #include "idle_gap.h"
+#include "segment_sizes.h"
 
 namespace tcpdiag {
 
@@ -243,16 +246,44 @@ bool idle_timeout(const StreamState &st, Diagnosis &d) {
     return true;
 }
 
+// The MSS the connection negotiated: the smaller of the two announced (the one known, if only one).
+uint16_t negotiated_mss(const StreamState &st) {
+    const uint16_t c = st.of(Side::Client).mss, s = st.of(Side::Server).mss;
+    return c && s ? std::min(c, s) : c ? c : s;
+}
+
+// TCP options (timestamps, SACK blocks) take up to 40 bytes of a full-size segment's MSS.
+constexpr uint16_t kOptionsSlack = 64;
+
+// Cause mtu_black_hole: a loss of large segments only, near the negotiated MSS, that no ICMP
+// explained.
+bool mtu_black_hole(const StreamState &st, const SegmentSizes *sizes, Diagnosis &d) {
+    if (d.verdict != Verdict::DataLoss || d.loss_point != LossPoint::AfterCapture || !sizes || sizes->too_big_reported)
+        return false;
+    const SideSizes &lossy = sizes->side[static_cast<int>(d.evidence_side)];
+    const uint16_t mss = negotiated_mss(st);
+    const bool smaller_got_through = st.of(other(d.evidence_side)).acked_peer_data;
+    if (!mss || lossy.run_min_len < kLargeSegment || lossy.run_min_len <= lossy.largest_acked_len ||
+        lossy.run_min_len + kOptionsSlack < mss || !smaller_got_through)
+        return false;
+    d.cause = Cause::MtuBlackHole;
+    d.lost_segment_len = lossy.run_min_len;
+    d.negotiated_mss = mss;
+    return true;
+}
+
 // The finer causes, the first that matches.
-void find_cause(const StreamState &st, Diagnosis &d) {
+void find_cause(const StreamState &st, const SegmentSizes *sizes, Diagnosis &d) {
+    if (mtu_black_hole(st, sizes, d)) return;
     idle_timeout(st, d);
 }
 
 }  // namespace
 
-Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us, const ClientWait *pending) {
+Diagnosis diagnose(const StreamState &st, const Config &config, int64_t end_time_us, const ClientWait *pending,
+                   const SegmentSizes *sizes) {
     Diagnosis d = decide(st, config, end_time_us, pending);
-    if (st.transport == Transport::Tcp) find_cause(st, d);
+    if (st.transport == Transport::Tcp) find_cause(st, sizes, d);
     d.retransmissions_unknown = st.transport == Transport::Tcp && !config.sequence_analysis;
     return d;
 }

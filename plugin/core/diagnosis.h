@@ -29,16 +29,19 @@ struct Diagnosis {
     LossPoint loss_point = LossPoint::None;  // data_loss and handshake_loss only
     // The finer cause (tcpdiag.cause), and the frame that shows it.
     Cause cause = Cause::None;
-    uint32_t cause_frame = 0;  // idle_timeout: the first packet after the idle gap
-    uint16_t idle_s = 0;       // idle_timeout: how long the connection had been silent
+    uint32_t cause_frame = 0;                           // idle_timeout: the first packet after the idle gap
+    uint16_t idle_s = 0;                                // idle_timeout: how long the connection had been silent
+    uint16_t lost_segment_len = 0, negotiated_mss = 0;  // mtu_black_hole
 };
 
 struct ClientWait;
+struct SegmentSizes;
 
 // Decide the verdict. `end_time_us` is the capture's last timestamp (how long a stall lasted);
-// `pending`: the client's wait still on when the capture ended, if any.
+// `pending`: the client's wait still on when the capture ended, if any; `sizes`: the stream's
+// segment sizes, if it sent large segments.
 Diagnosis diagnose(const StreamState &stream, const Config &config, int64_t end_time_us,
-                   const ClientWait *pending = nullptr);
+                   const ClientWait *pending = nullptr, const SegmentSizes *sizes = nullptr);
 
 // Does this frame event prove the diagnosis? (The evidence frame itself always does.)
 bool proves(const Diagnosis &diagnosis, uint32_t frame, const FrameEvent &event);

@@ -237,6 +237,12 @@ std::string cause_note(const StreamState &st, const Diagnosis &d) {
                 d.verdict == Verdict::PeerLostState
                     ? format(" (or the %s restarted during it)", role(d.evidence_side)).c_str()
                     : "");
+        case Cause::MtuBlackHole:
+            return format(
+                " The lost segments are %u bytes, near the %u-byte MSS the connection negotiated, while smaller "
+                "segments of the %s got through, and no ICMP \"fragmentation needed\" or ICMPv6 \"packet too big\" "
+                "came back: a hop with a smaller MTU drops them without a word (an MTU black hole).",
+                unsigned{d.lost_segment_len}, unsigned{d.negotiated_mss}, role(d.evidence_side));
         case Cause::None: break;
     }
     return "";
@@ -263,6 +269,14 @@ std::string cause_step(const StreamState &st, const Diagnosis &d) {
                 "applications at both ends) with the %u s this connection was idle, and make the application's or "
                 "TCP's keepalives (or its pool's idle eviction) shorter than the shortest of them; ",
                 host(st, Side::Client).c_str(), host(st, Side::Server).c_str(), unsigned{d.idle_s});
+        case Cause::MtuBlackHole:
+            return format(
+                "find the hop between %s and %s whose MTU is too small for these segments' packets (a tunnel, VPN or "
+                "PPPoE link: ping -M do -s SIZE toward %s finds the largest that passes), let ICMP type 3 code 4 "
+                "and ICMPv6 type 2 through so that path MTU discovery works, or clamp the MSS on the tunnel or VPN "
+                "(iptables TCPMSS --clamp-mss-to-pmtu); ",
+                host(st, d.evidence_side).c_str(), host(st, other(d.evidence_side)).c_str(),
+                host(st, other(d.evidence_side)).c_str());
         case Cause::None: break;
     }
     return "";

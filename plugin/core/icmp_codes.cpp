@@ -12,6 +12,10 @@ bool is_destination_unreachable(uint8_t version, uint8_t type, uint8_t code) {
     return type == kIcmpUnreachable && code != kIcmpFragmentationNeeded;
 }
 
+bool is_packet_too_big(uint8_t version, uint8_t type, uint8_t code) {
+    return version == 4 ? (type == 3 && code == 4) : type == 2;
+}
+
 bool is_port_unreachable(uint8_t version, uint8_t type, uint8_t code) {
     if (version == 6) return type == kIcmpv6Unreachable && code == kIcmpv6PortUnreachable;
     return type == kIcmpUnreachable && code == kIcmpPortUnreachable;

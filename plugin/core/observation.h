@@ -31,6 +31,7 @@ struct TcpSegment {
     // being seen (tcp.analysis.lost_segment, tcp.analysis.ack_lost_segment).
     bool capture_gap = false;
     bool truncated = false;  // the frame was cut short by the snap length
+    uint16_t mss = 0;        // the MSS option of a SYN or SYN/ACK, 0 if none
 };
 
 enum class Transport : uint8_t { Tcp = 6, Udp = 17 };

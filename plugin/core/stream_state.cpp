@@ -99,8 +99,9 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
 FrameEvent note_syn(StreamState &stream, Side s, const TcpSegment &seg) {
     SideState &me = stream.of(s);
     const bool synack = seg.flags & tcp_flag::kAck;
-    uint16_t &count = synack ? me.synacks : me.syns;
+    uint8_t &count = synack ? me.synacks : me.syns;
     saturating_increment(count);
+    if (seg.mss) me.mss = seg.mss;
     if (me.first_syn_frame == 0) {
         me.first_syn_frame = seg.frame;
         me.first_syn_ttl = seg.ttl;

@@ -40,9 +40,11 @@ struct SideState {
     // highest_ack the highest ACK it sent (how much of the peer's data it confirmed).
     uint32_t next_seq = 0, highest_ack = 0;
 
-    // Handshake packets, retransmissions included (counted apart: a simultaneous open has both).
+    // Handshake packets, retransmissions included (counted apart: a simultaneous open has both),
+    // up to 255 each: no stack resends a SYN that often.
     uint32_t first_syn_frame = 0, last_syn_frame = 0;  // of this side's SYNs or SYN/ACKs
-    uint16_t syns = 0, synacks = 0;
+    uint8_t syns = 0, synacks = 0;
+    uint16_t mss = 0;  // the MSS its SYN (or SYN/ACK) announced: the largest segment it takes; 0 unknown
     uint32_t fin_frame = 0;
 
     // TTL / hop limit of this side's packets other than RSTs, to judge a later RST: of its
@@ -67,6 +69,8 @@ struct SideState {
 
 // One stream, as far as the capture has been read. Frame numbers are 32-bit, as in Wireshark.
 struct StreamState {
+    StreamState() : role_guessed(false), sizes_tracked(false) {}
+
     int64_t first_time_us = 0, last_time_us = 0;
     uint32_t index = 0;  // tcp.stream / udp.stream
     uint32_t first_frame = 0;
@@ -75,7 +79,8 @@ struct StreamState {
     SideState side[2];
     History history;
     Transport transport = Transport::Tcp;
-    bool role_guessed = false;
+    bool role_guessed : 1;
+    bool sizes_tracked : 1;           // it sent a large segment: SegmentSizeTable keeps its segment sizes
     Side last_sender = Side::Client;  // who sent the previous packet
 
     SideState &of(Side s) { return side[static_cast<int>(s)]; }

@@ -47,6 +47,7 @@ const char *actor_name(Actor a) {
 const char *cause_name(Cause c) {
     switch (c) {
         case Cause::IdleTimeout: return "idle_timeout";
+        case Cause::MtuBlackHole: return "mtu_black_hole";
         case Cause::None: break;
     }
     return "";

@@ -34,6 +34,10 @@ enum class Cause : uint8_t {
     // The failure came with the first packets after the connection had been idle for at least
     // idle_timeout_s: an idle timer (a firewall's, NAT's or load balancer's) dropped its state.
     IdleTimeout,
+    // data_loss of segments all larger than any of that side the peer acknowledged, near the
+    // negotiated MSS, while smaller ones got through, and no ICMP said they were too big: a hop
+    // with a smaller MTU drops them silently.
+    MtuBlackHole,
 };
 
 // Which side of the capture point the loss of data_loss and handshake_loss happened on

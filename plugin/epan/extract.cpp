@@ -4,6 +4,7 @@
 #include <epan/tvbuff.h>
 
 #include "../core/duplicates.h"
+#include "../core/wire/tcp_options.h"
 #include "frame_reader.h"
 #include "registration.h"
 #include "ws_compat.h"
@@ -228,6 +229,7 @@ void read_tcp(const FrameFields &f, packet_info *pinfo, int quote_layer, FrameOb
         const guint8 *option_bytes =
             have_options ? tvb_get_ptr(options->ds_tvb, options->start, options->length) : nullptr;
         s.signature = segment_signature(s, ip.ip_id, 0, option_bytes, have_options ? options->length : 0);
+        if (s.flags & tcp_flag::kSyn) s.mss = mss_option(option_bytes, have_options ? options->length : 0);
     }
 }
 

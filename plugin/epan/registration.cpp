@@ -130,7 +130,9 @@ void register_fields() {
         {&ids.hf_cause,
          {"Cause", "tcpdiag.cause", FT_STRING, BASE_NONE, nullptr, 0x0,
           "The finer cause behind the verdict, when the evidence shows one: idle_timeout (the failure came "
-          "with the first packets after the connection had been idle for at least idle_timeout_s)",
+          "with the first packets after the connection had been idle for at least idle_timeout_s), "
+          "mtu_black_hole (only segments near the negotiated MSS were lost, smaller ones got through, no ICMP "
+          "said they were too big)",
           HFILL}},
         {&ids.hf_loss_point,
          {"Loss point", "tcpdiag.loss_point", FT_STRING, BASE_NONE, nullptr, 0x0,

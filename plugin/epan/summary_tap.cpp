@@ -89,13 +89,13 @@ uint8_t flaws_of(const StreamState &st, const Diagnosis &) {
 
 // A fourth: streams per cause (tcpdiag.cause) and per loss point (tcpdiag.loss_point).
 constexpr char kCauseTable[] = "Streams per cause and loss point";
-constexpr const char *kCauseNames[] = {"idle_timeout", "after_capture", "before_capture"};
+constexpr const char *kCauseNames[] = {"idle_timeout", "mtu_black_hole", "after_capture", "before_capture"};
 constexpr unsigned kCauseRows = sizeof kCauseNames / sizeof *kCauseNames;
 static_assert(kFlawRows <= kMaxMarks && kCauseRows <= kMaxMarks, "a mark per bit");
 
 uint8_t causes_of(const StreamState &, const Diagnosis &d) {
-    return mark_bits({d.cause == Cause::IdleTimeout, d.loss_point == LossPoint::AfterCapture,
-                      d.loss_point == LossPoint::BeforeCapture});
+    return mark_bits({d.cause == Cause::IdleTimeout, d.cause == Cause::MtuBlackHole,
+                      d.loss_point == LossPoint::AfterCapture, d.loss_point == LossPoint::BeforeCapture});
 }
 
 // The cells a flaw or path row leaves empty.

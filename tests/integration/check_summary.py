@@ -26,7 +26,7 @@ BUSIEST = 3
 
 
 FLAWS = ("duplicates", "capture_gaps", "truncated", "client_only", "server_only")
-CAUSES = ("idle_timeout", "after_capture", "before_capture")
+CAUSES = ("idle_timeout", "mtu_black_hole", "after_capture", "before_capture")
 
 
 def parse_summary(out, table="Streams per verdict"):

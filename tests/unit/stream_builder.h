@@ -41,6 +41,7 @@ class StreamBuilder {
           server_(endpoint(10, 0, 0, 2, 445)) {}
 
     uint8_t client_ttl = 64, server_ttl = 61;
+    uint16_t mss = 0;  // announced by the SYN and SYN/ACK when set
 
     StreamBuilder &at(double seconds) {
         time_us_ = static_cast<int64_t>(seconds * 1e6);
@@ -139,6 +140,7 @@ class StreamBuilder {
         if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
         if (advance) seen_seq_[i] = next_seq_[i];
         seg.signature = segment_signature(seg, ip_id_[i]++, 0, nullptr, 0);  // a resend gets a new IP ID
+        if (flags & tcp_flag::kSyn) seg.mss = mss;
         last_segment_ = seg;
         return analyzer_.observe(seg);
     }

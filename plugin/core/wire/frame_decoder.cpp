@@ -2,6 +2,7 @@
 
 #include "../duplicates.h"
 #include "network_headers.h"
+#include "tcp_options.h"
 
 namespace tcpdiag {
 
@@ -30,6 +31,7 @@ bool read_tcp_header(const Bytes &b, size_t at, const IpHeader &ip, TcpSegment &
     const size_t options_len = b.has(at, header_len) ? header_len - 20 : 0;  // cut short: none
     s.signature =
         segment_signature(s, ip.ip_id, ip.option_kinds, options_len ? b.data + at + 20 : nullptr, options_len);
+    if (s.flags & tcp_flag::kSyn) s.mss = mss_option(options_len ? b.data + at + 20 : nullptr, options_len);
     return true;
 }
 

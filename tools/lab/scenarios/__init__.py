@@ -20,6 +20,7 @@ NAMES = [
     "zero_window_stall",
     "response_timeout",
     "idle_timeout",
+    "mtu_black_hole",
     "mss_clamp",
     "nat",
     "ipv6",
