@@ -19,6 +19,8 @@ Server: one thread per connection. Each request is one line; its first word says
     late-abort TEXT  as late, then 3.5 s later abort (SO_LINGER 0) with the reply unacknowledged
     ignore       never answer (a hung application): read on, close when the client does
     other        echoed back
+A listener on GREETING_PORT speaks first: it sends "220 ready" on every connection before reading
+(as SMTP, FTP and SSH servers do), then serves as above.
 A listener's optional third field is its SO_RCVBUF (set before listen, so accepted sockets
 inherit it). A UDP echo port answers every datagram.
 
@@ -87,9 +89,14 @@ def read_line(sock, buf):
 
 # ---- server ---------------------------------------------------------------------------------------
 
-def serve_connection(conn):
+GREETING_PORT = 8085
+
+
+def serve_connection(conn, greet=False):
     buf = b""
     try:
+        if greet:
+            conn.sendall(b"220 ready\n")
         while True:
             line, buf = read_line(conn, buf)
             if line is None:
@@ -135,9 +142,10 @@ def serve_connection(conn):
 
 
 def accept_loop(listener):
+    greet = listener.getsockname()[1] == GREETING_PORT
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=serve_connection, args=(conn,), daemon=True).start()
+        threading.Thread(target=serve_connection, args=(conn, greet), daemon=True).start()
 
 
 def udp_echo_loop(sock):

@@ -21,6 +21,7 @@ NAMES = [
     "response_timeout",
     "idle_timeout",
     "mtu_black_hole",
+    "server_speaks_first",
     "mss_clamp",
     "nat",
     "ipv6",

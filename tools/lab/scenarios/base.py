@@ -9,6 +9,7 @@ SERVER_PORT = 8080      # listening
 CLOSED_PORT = 8081      # nothing listens: the kernel refuses
 UDP_CLOSED_PORT = 3343  # nothing listens: ICMP port unreachable
 UDP_ECHO_PORT = 3344    # answers, so no verdict
+GREETING_PORT = 8085    # the server speaks first (apps.py GREETING_PORT)
 
 
 @dataclass(frozen=True)
