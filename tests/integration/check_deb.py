@@ -21,7 +21,7 @@ import tempfile
 import time
 
 from check_verdicts import compare
-from tshark_runner import profile_column_titles, read_columns, read_expected
+from tshark_runner import read_columns, read_expected
 
 PACKAGE = "tcpdiag"
 
@@ -108,10 +108,8 @@ def main():
             start = out.find("stream\ttransport\t")
             rows = list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
             problems += ["verdicts: " + p for p in compare(read_expected(args.expected), rows)]
-            titles = profile_column_titles(os.path.join(folders["Global configuration"], "profiles", "tcpdiag",
-                                                        "preferences"))
-            tabs = run(["tshark", "-C", "tcpdiag", "-2", "-r", args.capture, "-T", "tabs"], env=env).stdout
-            column = [row.get("tcpdiag verdict", "") for row in read_columns(tabs, titles)]
+            psml = run(["tshark", "-C", "tcpdiag", "-2", "-r", args.capture, "-T", "psml"], env=env).stdout
+            column = [row.get("tcpdiag verdict", "") for row in read_columns(psml)[1]]
             if not column or not all(column):
                 problems.append("the global tcpdiag profile gives no verdict column")
             print("installed: tshark loads %s, %d streams, profile column values %s" % (

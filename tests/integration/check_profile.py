@@ -24,6 +24,9 @@ import zipfile
 from tshark_runner import profile_column_titles, read_columns
 
 NOBODY = 65534
+# The profile's tcpdiag columns (title: field), the reason last.
+COLUMN_FIELDS = {"tcpdiag verdict": "tcpdiag.verdict", "Reset by": "tcpdiag.reset_by", "Stage": "tcpdiag.stage",
+                 "Cause": "tcpdiag.cause", "Reason": "tcpdiag.reason"}
 FAMILIES = {
     "loss": {"handshake_loss", "no_response", "data_loss"},
     "resets": {"injected_reset", "peer_lost_state", "app_reset"},
@@ -62,8 +65,7 @@ def stage_tree(root, source, plugin_so):
 
 
 def check_columns(user, capture, profile_args, titles, problems, label):
-    fields = ["frame.number", "tcpdiag.verdict", "tcpdiag.reset_by", "tcpdiag.reason", "tcpdiag.evidence",
-              "frame.coloring_rule.name"]
+    fields = ["frame.number"] + list(COLUMN_FIELDS.values()) + ["tcpdiag.evidence", "frame.coloring_rule.name"]
     cmd = ["tshark"] + profile_args + ["-2", "-r", capture, "--color", "-T", "fields", "-E", "occurrence=f"]
     for f in fields:
         cmd += ["-e", f]
@@ -71,22 +73,27 @@ def check_columns(user, capture, profile_args, titles, problems, label):
     if proc.stderr.strip():
         problems.append("%s: tshark reported: %s" % (label, proc.stderr.strip()))
     rows = [dict(zip(fields, line.split("\t"))) for line in proc.stdout.splitlines()]
-    tabs = user.run(["tshark"] + profile_args + ["-2", "-r", capture, "-T", "tabs"]).stdout
-    columns = {c.get("No."): c for c in read_columns(tabs, titles)}
+    psml = user.run(["tshark"] + profile_args + ["-2", "-r", capture, "-T", "psml"]).stdout
+    shown_titles, shown_rows = read_columns(psml)
+    if shown_titles != titles:
+        problems.append("%s: tshark shows the columns %r, the profile has %r" % (label, shown_titles, titles))
+    columns = {c.get("No."): c for c in shown_rows}
     for r in rows:
         shown = columns.get(r["frame.number"], {})
-        for title in ("tcpdiag verdict", "Reset by", "Reason"):
+        for title in COLUMN_FIELDS:
             r["_ws.col." + title] = shown.get(title, "")
-    seen_rules, resolved = set(), 0
+    seen_rules, resolved, causes_shown = set(), 0, 0
     for r in rows:
         if not r["tcpdiag.verdict"]:
             continue
         resolved += 1
-        if (r["_ws.col.tcpdiag verdict"], r["_ws.col.Reset by"], r["_ws.col.Reason"]) != (
-                r["tcpdiag.verdict"], r["tcpdiag.reset_by"], r["tcpdiag.reason"]):
+        shown = tuple(r["_ws.col." + title] for title in COLUMN_FIELDS)
+        values = tuple(r[field] for field in COLUMN_FIELDS.values())
+        if shown != values:
             problems.append("%s: frame %s columns %r differ from the fields %r" % (
-                label, r["frame.number"], (r["_ws.col.tcpdiag verdict"], r["_ws.col.Reset by"]),
-                (r["tcpdiag.verdict"], r["tcpdiag.reset_by"])))
+                label, r["frame.number"], shown[:-1], values[:-1]))
+        if r["tcpdiag.cause"]:
+            causes_shown += 1
         rule = r["frame.coloring_rule.name"]
         seen_rules.add(rule)
         family = next((f for f, members in FAMILIES.items() if r["tcpdiag.verdict"] in members), None)
@@ -100,6 +107,8 @@ def check_columns(user, capture, profile_args, titles, problems, label):
                     label, r["frame.number"], r["tcpdiag.verdict"], rule, want))
     if resolved == 0:
         problems.append("%s: no packet got a verdict column" % label)
+    if causes_shown == 0:
+        problems.append("%s: no packet got a cause column" % label)
     for family in FAMILIES:
         if not any(rule.startswith("tcpdiag " + family) for rule in seen_rules):
             problems.append("%s: no frame colored by the %s rules" % (label, family))

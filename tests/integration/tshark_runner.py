@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from xml.etree import ElementTree
 
 NOBODY = 65534
 CRASH_CODES = {-6, -11, 134, 139}  # SIGABRT / SIGSEGV, as a signal or as a shell exit status
@@ -203,13 +204,12 @@ def profile_column_titles(preferences):
     return titles
 
 
-def read_columns(tabs_output, titles):
-    """`tshark -T tabs` lines as {column title: shown value}. Wireshark 4.0 also takes
-    `-e "_ws.col.<title>"` for a custom column, 4.4 and later do not: the tab-separated summary
-    lines work in every version. The arrow tshark prints between source and destination is not a
-    column."""
-    rows = []
-    for line in tabs_output.splitlines():
-        values = [v.strip() for v in line.split("\t")]
-        rows.append(dict(zip(titles, [v for v in values if v != "\u2192"])))
-    return rows
+def read_columns(psml_output):
+    """`tshark -T psml` as (column titles, rows of {column title: shown value}). Wireshark 4.0 also
+    takes `-e "_ws.col.<title>"` for a custom column, 4.4 and later do not; PSML works in every
+    version and, unlike `-T tabs`, keeps an empty column in its place."""
+    root = ElementTree.fromstring(psml_output)
+    titles = [section.text or "" for section in root.find("structure")]
+    rows = [dict(zip(titles, [(section.text or "").strip() for section in packet]))
+            for packet in root.iter("packet")]
+    return titles, rows

@@ -17,6 +17,7 @@ Server: one thread per connection. Each request is one line; its first word says
     late TEXT    wait 0.5 s (the request gets its own ACK first), then reply TEXT in upper case
                  (so a marker the router looks for can travel in the reply and not in the request)
     late-abort TEXT  as late, then 3.5 s later abort (SO_LINGER 0) with the reply unacknowledged
+    delayed S TEXT   wait S seconds, then reply TEXT in upper case (a slow back end)
     ignore       never answer (a hung application): read on, close when the client does
     other        echoed back
 A listener on GREETING_PORT speaks first: it sends "220 ready" on every connection before reading
@@ -127,6 +128,10 @@ def serve_connection(conn, greet=False):
                 FOREVER.wait()
             elif verb == "ignore":
                 continue
+            elif verb == "delayed":
+                seconds, _, text = arg.partition(" ")
+                time.sleep(float(seconds))
+                conn.sendall(text.upper().encode() + b"\n")
             elif verb in ("late", "late-abort"):
                 time.sleep(0.5)
                 conn.sendall(arg.upper().encode() + b"\n")

@@ -15,7 +15,7 @@ from scenarios.base import UDP_ECHO_PORT
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps.py")
 PYTHON = sys.executable  # run_lab.py is started with /usr/bin/python3; the apps use the same
-SCENARIO_TIMEOUT = 40.0  # no scenario needs more; beyond this something hangs
+SCENARIO_TIMEOUT = 50.0  # no scenario needs more (idle_timeout: 37 s); beyond this something hangs
 
 
 def start_server(lab, sc):

@@ -22,7 +22,9 @@ SCENARIO = Scenario(
            # Only a handshake SYNPROXY completed may create conntrack state: no mid-stream pickup.
            ("router", "sysctl -q -w net.netfilter.nf_conntrack_tcp_loose=0")],
     conns=[
-        Conn(40001, SERVER_PORT, ["send:hello", "recv", "send:BLOCKME", "recv", "close"],
+        # The pause lets the proxy finish its handshake with the server before the first request:
+        # on a loaded machine a request that overtakes it is dropped as INVALID and resent.
+        Conn(40001, SERVER_PORT, ["wait:0.5", "send:hello", "recv", "send:BLOCKME", "recv", "close"],
              Seen("injected_reset", "path",
                   why="a RST from 10.2.0.2 with TTL 64, the TTL of the SYN/ACK the proxy sent; the "
                       "server's data reached the client with TTL 127"),
