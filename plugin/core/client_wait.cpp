@@ -31,7 +31,9 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
     if (closes) {
         if (client.waiting && !stream.client_gave_up().frame) {
             const ClientWait &wait = waits_[stream.index];
-            if (wait.silence_seen(stream)) {
+            // Its closing segment's ACK moving on acknowledges data of the server: an answer.
+            const bool answered = client.last_ack_advanced && wait.client_ack_known;
+            if (wait.silence_seen(stream) && !answered) {
                 ClientGaveUp &gave_up = stream.record_client_gave_up();
                 // Capture clocks step back now and then: a wait is never negative.
                 const int64_t waited_ms = std::max<int64_t>(0, (seg.time_us - wait.since_us) / 1000);
@@ -63,7 +65,7 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
     // wait needs a packet of the server after it (its ACK).
     const bool greeting = handshake_done && !new_data && !resent;
     const bool heard = greeting || (client.waiting && waits_[stream.index].server_heard && resent);
-    waits_[stream.index] = {seg.time_us, seg.frame, greeting, heard};
+    waits_[stream.index] = {seg.time_us, seg.frame, greeting, heard, client.ack_known};
     client.waiting = true;
 }
 

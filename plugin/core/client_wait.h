@@ -14,13 +14,17 @@ namespace tcpdiag {
 
 struct ClientWait {
     int64_t since_us = 0;
-    uint32_t frame = 0;         // the request's last segment, or the ACK that completed the handshake
-    bool greeting = false;      // waiting for the server to speak first
-    bool server_heard = false;  // a packet of the server came during the wait: its silence is seen
+    uint32_t frame = 0;             // the request's last segment, or the ACK that completed the handshake
+    bool greeting = false;          // waiting for the server to speak first
+    bool server_heard = false;      // a packet of the server came during the wait: its silence is seen
+    bool client_ack_known = false;  // the client had acknowledged something when the wait began
 
     // Only a silence the capture could have seen counts: the server's packets came during the
-    // wait, or only the client's direction is captured and its ACKs would show the server's data.
-    bool silence_seen(const StreamState &stream) const { return server_heard || stream.of(Side::Server).packets == 0; }
+    // wait, or only the client's direction is captured and its ACKs, known since the wait began,
+    // would show the server's data.
+    bool silence_seen(const StreamState &stream) const {
+        return server_heard || (stream.of(Side::Server).packets == 0 && client_ack_known);
+    }
 };
 
 class ClientWaits {

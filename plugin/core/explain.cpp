@@ -195,7 +195,11 @@ std::string describe(const StreamState &st, const Diagnosis &d) {
                                               " by the end of the capture, with the connection still open (%u "
                                               "packets, no reset, loss or stall).",
                                               st.packets());
-            return format("Established; no reset, loss or stall in %u packets before the capture ended.", st.packets());
+            return format("Established; no %s in %u packets before the capture ended.",
+                          st.incidents(Side::Client).rst_frame || st.incidents(Side::Server).rst_frame
+                              ? "loss, stall or reset that ended it"
+                              : "reset, loss or stall",
+                          st.packets());
         case Verdict::Incomplete: {
             const char *what = !server.packets && client.syns       ? "a SYN, neither answered nor retransmitted"
                                : !server.packets || !client.packets ? "packets in one direction only"
@@ -301,9 +305,23 @@ std::string capture_flaws_note(const StreamState &st) {
     return text;
 }
 
+// A RST sent before the SYN/ACK of a handshake that then completed (forget_resets_before_handshake).
+std::string early_reset_note(const StreamState &st) {
+    std::string text;
+    for (Side s : {Side::Client, Side::Server}) {
+        const SideIncidents &side = st.incidents(s);
+        if (side.rst_ignored && side.rst_frame && side.rst_frame < st.synack_frame)
+            text += format(
+                " The %s's RST at frame %u, before the SYN/ACK, ended nothing: the handshake completed "
+                "after it.",
+                role(s), side.rst_frame);
+    }
+    return text;
+}
+
 std::string reason(const StreamState &st, const Diagnosis &d) {
-    const std::string text =
-        one_direction_note(st) + describe(st, d) + loss_point_note(d) + cause_note(st, d) + capture_flaws_note(st);
+    const std::string text = one_direction_note(st) + describe(st, d) + early_reset_note(st) + loss_point_note(d) +
+                             cause_note(st, d) + capture_flaws_note(st);
     if (!d.retransmissions_unknown) return text;
     return text +
            " Retransmissions unknown: Wireshark's TCP sequence analysis is off (Preferences > Protocols > "

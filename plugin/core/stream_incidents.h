@@ -54,11 +54,12 @@ struct SideIncidents {
     // FIN, NULL or Xmas scan, stray segments of no connection. (Segments of a connection carry one.)
     bool rst_answers_stray = false;
     // An out-of-sequence RST after which the peer still sent something (a challenge ACK, RFC
-    // 5961): it did not end the connection, and the side's next RST replaces it.
+    // 5961), or a RST before the SYN/ACK of a handshake that then completed: it did not end the
+    // connection, and the side's next RST replaces it.
     bool rst_ignored = false;
 
     // Retransmissions of data the peer had not acknowledged, since its ACK last advanced and
-    // since this side last sent new data: the current unanswered run.
+    // since this side last sent new data (its FIN is none): the current unanswered run.
     uint16_t unanswered_retransmissions = 0;
     uint16_t retransmission_run = 0;  // numbers the runs so frames can be tied to the last one
     uint32_t retransmissions = 0;     // data retransmissions, SYNs excluded

@@ -151,6 +151,15 @@ void note_ack(StreamState &stream, Side s, const TcpSegment &seg) {
     if (stream.icmp().frame && seg.frame > stream.icmp().frame) stream.record_icmp().ack_progress_after = true;
 }
 
+// A RST sent before the SYN/ACK ended nothing when the handshake then completed: both TCPs went
+// on (an IDS-evasion or injection tool's early RST, a stray RST from an earlier attempt). Its
+// forged-TTL mark stays.
+void forget_resets_before_handshake(StreamState &stream) {
+    for (Side s : {Side::Client, Side::Server})
+        if (SideIncidents *side = stream.recorded_incidents(s))
+            if (side->rst_frame && side->rst_frame < stream.synack_frame) side->rst_ignored = true;
+}
+
 // Returns true when the segment carries data beyond anything this side sent before.
 bool note_sequence(SideState &me, const TcpSegment &seg) {
     const uint32_t next =
@@ -357,7 +366,9 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
         // its own numbering is off (a SYN/ACK resent with a new ISN, a capture that missed the
         // original): the sequence numbers say which it is.
         const bool resent = seg.retransmission && !new_data;
-        if (new_data)  // not stuck: sending on
+        // Sending new bytes on: not stuck (the window moved). A FIN needs no window: an application
+        // may close while its data is still being resent into the loss.
+        if (new_data && seg.payload_len)
             if (SideIncidents *mine = stream.recorded_incidents(s)) mine->unanswered_retransmissions = 0;
 
         if (seg.flags & tcp_flag::kSyn) {
@@ -365,8 +376,10 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
             stream.history.add(synack ? history_letter::kSynAck : history_letter::kSyn, client);
             event = note_syn(stream, s, seg);
         } else {
-            if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck))
+            if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck)) {
                 stream.established_frame = seg.frame;
+                forget_resets_before_handshake(stream);
+            }
             if (seg.payload_len) stream.history.add(history_letter::kData, client);
             if (seg.flags & tcp_flag::kFin) {
                 stream.history.add(history_letter::kFin, client);

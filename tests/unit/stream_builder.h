@@ -53,6 +53,7 @@ class StreamBuilder {
     }
 
     FrameNote syn() { return send(Side::Client, tcp_flag::kSyn, 0, false, true); }
+    FrameNote syn_with_data(uint32_t len) { return send(Side::Client, tcp_flag::kSyn, len, false, true); }  // TFO
     FrameNote syn_retransmission() { return send(Side::Client, tcp_flag::kSyn, 0, true, false); }
     FrameNote send_syn_from_server() { return send(Side::Server, tcp_flag::kSyn, 0, false, true); }
     FrameNote synack() { return send(Side::Server, tcp_flag::kSyn | tcp_flag::kAck, 0, false, true); }
@@ -133,9 +134,9 @@ class StreamBuilder {
         repeat_ack_ = false;
         last_ack_[i] = seg.ack;
         seg.seq = retransmission ? last_seq_[i] : next_seq_[i];
-        if (!retransmission) {
+        if (!retransmission && len) {  // the last data segment, which retransmit() resends
             last_seq_[i] = next_seq_[i];
-            if (len) last_len_[i] = len;
+            last_len_[i] = len;
         }
         if (advance) next_seq_[i] += len + ((flags & tcp_flag::kSyn) ? 1 : 0) + ((flags & tcp_flag::kFin) ? 1 : 0);
         if (advance) seen_seq_[i] = next_seq_[i];

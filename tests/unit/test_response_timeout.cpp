@@ -169,6 +169,26 @@ TEST_CASE("no response timeout where the capture could not see the server answer
     o.ack(Side::Client);
     o.after(20).rst(Side::Client);
     CHECK(verdict_of(one_way).verdict != Verdict::ResponseTimeout);
+
+    // ... and so does the ACK of its closing segment.
+    Analyzer closing;
+    StreamBuilder c(closing);
+    c.syn();
+    c.unseen(Side::Server, 1);  // the SYN/ACK
+    c.ack(Side::Client);
+    c.data(Side::Client, 120);
+    c.unseen(Side::Server, 300);
+    c.after(10).fin(Side::Client);
+    CHECK(verdict_of(closing).verdict != Verdict::ResponseTimeout);
+
+    // A request in the SYN (TCP Fast Open), then only the FIN: its ACK is the client's first, and
+    // holds whatever the server had sent.
+    Analyzer fast_open;
+    StreamBuilder f(fast_open);
+    f.syn_with_data(4);
+    f.unseen(Side::Server, 1);
+    f.after(10).fin(Side::Client);
+    CHECK(verdict_of(fast_open).verdict != Verdict::ResponseTimeout);
 }
 
 TEST_CASE("a capture clock that steps back makes no wait, not one of 49 days") {

@@ -437,3 +437,27 @@ TEST_CASE("a RST without ACK that answers nothing is not peer_lost_state") {
     s.rst(Side::Client, false);  // the client's own abort, right after its data
     CHECK(verdict_of(a).verdict == Verdict::AppReset);
 }
+
+TEST_CASE("a FIN sent while data is being resent does not end the unanswered run") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    for (int i = 0; i < 2; ++i) s.after(1).retransmit(Side::Client);
+    s.fin(Side::Client);
+    for (int i = 0; i < 2; ++i) s.after(2).retransmit(Side::Client);
+    CHECK(verdict_of(a).verdict == Verdict::DataLoss);
+}
+
+TEST_CASE("a RST before the SYN/ACK of a handshake that then completes ended nothing") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.rst(Side::Server);  // an evasion tool's, with the server's TTL
+    s.synack();
+    s.ack(Side::Client);
+    s.data(Side::Client, 300);
+    s.data(Side::Server, 80);
+    s.ack(Side::Client);
+    CHECK(verdict_of(a).verdict == Verdict::Open);
+}
