@@ -130,9 +130,17 @@ const StreamState *Analyzer::find(StreamRef ref) const {
 }
 
 Diagnosis Analyzer::diagnose(const StreamState &stream) const {
+    if (diagnosis_cache_.empty()) diagnosis_cache_.resize(kDiagnosisCacheSlots);
+    CachedDiagnosis &slot = diagnosis_cache_[stream.index % kDiagnosisCacheSlots];
+    if (slot.observations == observations_ && slot.stream.index == stream.index &&
+        slot.stream.transport == stream.transport)
+        return slot.diagnosis;
     const bool tcp = stream.transport == Transport::Tcp;
-    return tcpdiag::diagnose(stream, config_, end_time_us_, tcp ? client_waits_.pending(stream) : nullptr,
-                             tcp ? segment_sizes_.find(stream) : nullptr);
+    slot.diagnosis = tcpdiag::diagnose(stream, config_, end_time_us_, tcp ? client_waits_.pending(stream) : nullptr,
+                                       tcp ? segment_sizes_.find(stream) : nullptr);
+    slot.observations = observations_;
+    slot.stream = {stream.transport, stream.index};
+    return slot.diagnosis;
 }
 
 std::vector<const StreamState *> Analyzer::streams() const {

@@ -48,7 +48,10 @@ class Analyzer {
     std::vector<const StreamState *> streams() const;
 
     const Config &config() const { return config_; }
-    void set_config(const Config &config) { config_ = config; }
+    void set_config(const Config &config) {
+        config_ = config;
+        diagnosis_cache_.clear();
+    }
     int64_t end_time_us() const { return end_time_us_; }
     uint32_t last_frame() const { return last_frame_; }  // the highest frame observed
 
@@ -70,6 +73,17 @@ class Analyzer {
     SegmentSizeTable segment_sizes_;
     int64_t end_time_us_ = 0;
     uint64_t observations_ = 0;
+
+    // A stream's verdict is asked for on each of its frames in a later pass, and again on every
+    // refilter in the GUI; while nothing new was observed it cannot change, so the latest ones
+    // are kept, one slot per stream number modulo the cache's size.
+    struct CachedDiagnosis {
+        uint64_t observations = UINT64_MAX;  // observations_ when it was made; UINT64_MAX: empty
+        StreamRef stream;
+        Diagnosis diagnosis;
+    };
+    static constexpr size_t kDiagnosisCacheSlots = 4096;
+    mutable std::vector<CachedDiagnosis> diagnosis_cache_;  // allocated by the first diagnose()
     uint32_t last_frame_ = 0;  // bounds the stream numbers Wireshark can have given out so far
 };
 

@@ -66,16 +66,16 @@ bool prepare(proto_tree *tree, packet_info *pinfo, const FrameNote &note, Shown 
         const StreamState &st = *out.stream;
         out.diagnosis = analyzer.diagnose(st);
         out.is_evidence = is_failure(out.diagnosis.verdict) && proves(out.diagnosis, pinfo->num, note.event);
-        out.client = pool_copy(pinfo, to_string(st.client()));
-        out.server = pool_copy(pinfo, to_string(st.server()));
-        out.history = pool_copy(pinfo, st.history.str());
-        out.capture_flaws = pool_copy(pinfo, st.capture_flaw_names());
-        // The sentences cost a formatting each: build them only when someone will read them.
-        out.reason =
-            tree && proto_field_is_referenced(tree, ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
-        out.next_step = tree && proto_field_is_referenced(tree, ids.hf_next_step)
-                            ? pool_copy(pinfo, next_step(st, out.diagnosis))
-                            : "";
+        // Each text costs a formatting on every frame of the stream: build it only when someone will
+        // read it (a visible tree, a display filter or column naming its field). A field added
+        // with "" to a tree that does not show it is dropped unseen.
+        const auto wanted = [tree](int hf) { return tree && proto_field_is_referenced(tree, hf); };
+        out.client = wanted(ids.hf_client) ? pool_copy(pinfo, to_string(st.client())) : "";
+        out.server = wanted(ids.hf_server) ? pool_copy(pinfo, to_string(st.server())) : "";
+        out.history = wanted(ids.hf_history) ? pool_copy(pinfo, st.history.str()) : "";
+        out.capture_flaws = wanted(ids.hf_capture_flaws) ? pool_copy(pinfo, st.capture_flaw_names()) : "";
+        out.reason = wanted(ids.hf_reason) ? pool_copy(pinfo, reason(st, out.diagnosis)) : "";
+        out.next_step = wanted(ids.hf_next_step) ? pool_copy(pinfo, next_step(st, out.diagnosis)) : "";
         out.evidence =
             out.is_evidence ? pool_copy(pinfo, evidence_note(st, out.diagnosis, pinfo->num, note.event)) : nullptr;
         return true;
@@ -89,6 +89,31 @@ uint8_t transport_number(const StreamState &st) {
     return static_cast<uint8_t>(st.transport);
 }
 
+// The fields of one note. A field nobody reads (no visible tree, no filter or column naming it) is
+// not added at all: even a call Wireshark discards costs more than the test, on every frame.
+class FieldAdder {
+  public:
+    FieldAdder(tvbuff_t *tvb, proto_tree *tree) : tvb_(tvb), tree_(tree) {}
+    bool wanted(int hf) const { return proto_field_is_referenced(tree_, hf); }
+    proto_item *string(int hf, const char *value) {
+        return wanted(hf) ? generated(proto_tree_add_string(tree_, hf, tvb_, 0, 0, value)) : nullptr;
+    }
+    void uint(int hf, uint32_t value) {
+        if (wanted(hf)) generated(proto_tree_add_uint(tree_, hf, tvb_, 0, 0, value));
+    }
+    void boolean(int hf, bool value) {
+        if (wanted(hf)) generated(proto_tree_add_boolean(tree_, hf, tvb_, 0, 0, value));
+    }
+
+  private:
+    static proto_item *generated(proto_item *item) {
+        proto_item_set_generated(item);
+        return item;
+    }
+    tvbuff_t *tvb_;
+    proto_tree *tree_;
+};
+
 void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, bool provisional) {
     const StreamState &st = *s.stream;
     const Diagnosis &d = s.diagnosis;
@@ -98,34 +123,30 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
     proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
                            st.index, provisional ? ", provisional" : "");
     proto_tree *t = proto_item_add_subtree(top, ids.ett);
-    auto generated = [](proto_item *item) {
-        proto_item_set_generated(item);
-        return item;
-    };
-
-    generated(proto_tree_add_string(t, ids.hf_verdict, tvb, 0, 0, verdict));
-    generated(proto_tree_add_uint(t, ids.hf_stream, tvb, 0, 0, st.index));
-    generated(proto_tree_add_string(t, ids.hf_transport, tvb, 0, 0, st.transport == Transport::Tcp ? "tcp" : "udp"));
-    generated(proto_tree_add_string(t, ids.hf_reset_by, tvb, 0, 0, actor_name(d.reset_by)));
-    generated(proto_tree_add_string(t, ids.hf_reason, tvb, 0, 0, s.reason));
-    generated(proto_tree_add_string(t, ids.hf_next_step, tvb, 0, 0, s.next_step));
-    generated(proto_tree_add_uint(t, ids.hf_syn_retransmissions, tvb, 0, 0, st.syn_retransmissions()));
-    generated(proto_tree_add_uint(t, ids.hf_data_retransmissions, tvb, 0, 0, st.data_retransmissions()));
-    if (d.evidence_frame) generated(proto_tree_add_uint(t, ids.hf_evidence_frame, tvb, 0, 0, d.evidence_frame));
-    generated(proto_tree_add_string(t, ids.hf_client, tvb, 0, 0, s.client));
-    generated(proto_tree_add_string(t, ids.hf_server, tvb, 0, 0, s.server));
-    generated(proto_tree_add_string(t, ids.hf_history, tvb, 0, 0, s.history));
-    generated(proto_tree_add_boolean(t, ids.hf_failure, tvb, 0, 0, is_failure(d.verdict)));
-    if (st.role_guessed) generated(proto_tree_add_boolean(t, ids.hf_role_guessed, tvb, 0, 0, TRUE));
-    generated(proto_tree_add_string(t, ids.hf_captured, tvb, 0, 0, st.captured_directions()));
-    generated(proto_tree_add_string(t, ids.hf_stage, tvb, 0, 0, st.stage()));
-    if (d.cause != Cause::None) generated(proto_tree_add_string(t, ids.hf_cause, tvb, 0, 0, cause_name(d.cause)));
-    if (d.loss_point != LossPoint::None)
-        generated(proto_tree_add_string(t, ids.hf_loss_point, tvb, 0, 0, loss_point_name(d.loss_point)));
-    if (s.capture_flaws[0]) generated(proto_tree_add_string(t, ids.hf_capture_flaws, tvb, 0, 0, s.capture_flaws));
-    generated(proto_tree_add_boolean(t, ids.hf_provisional, tvb, 0, 0, provisional));
+    FieldAdder add(tvb, t);
+    add.string(ids.hf_verdict, verdict);
+    add.uint(ids.hf_stream, st.index);
+    add.string(ids.hf_transport, st.transport == Transport::Tcp ? "tcp" : "udp");
+    add.string(ids.hf_reset_by, actor_name(d.reset_by));
+    add.string(ids.hf_reason, s.reason);
+    add.string(ids.hf_next_step, s.next_step);
+    add.uint(ids.hf_syn_retransmissions, st.syn_retransmissions());
+    add.uint(ids.hf_data_retransmissions, st.data_retransmissions());
+    if (d.evidence_frame) add.uint(ids.hf_evidence_frame, d.evidence_frame);
+    add.string(ids.hf_client, s.client);
+    add.string(ids.hf_server, s.server);
+    add.string(ids.hf_history, s.history);
+    add.boolean(ids.hf_failure, is_failure(d.verdict));
+    if (st.role_guessed) add.boolean(ids.hf_role_guessed, true);
+    if (add.wanted(ids.hf_captured)) add.string(ids.hf_captured, st.captured_directions());
+    if (add.wanted(ids.hf_stage)) add.string(ids.hf_stage, st.stage());
+    if (d.cause != Cause::None) add.string(ids.hf_cause, cause_name(d.cause));
+    if (d.loss_point != LossPoint::None) add.string(ids.hf_loss_point, loss_point_name(d.loss_point));
+    if (s.capture_flaws[0]) add.string(ids.hf_capture_flaws, s.capture_flaws);
+    add.boolean(ids.hf_provisional, provisional);
     if (s.evidence) {
-        proto_item *item = generated(proto_tree_add_string(t, ids.hf_evidence, tvb, 0, 0, s.evidence));
+        // The expert info goes on the item when there is one, else on the frame.
+        proto_item *item = add.string(ids.hf_evidence, s.evidence);
         if (expert_field *ei = expert_for(d.verdict)) expert_add_info_format(pinfo, item, ei, "%s", s.evidence);
     }
     // The peer comparison exists once the whole capture has been read.

@@ -73,6 +73,30 @@ def main():
             check(not stray, "filter %s selects frames of other streams: %s" % (verdict, sorted(stray, key=int)[:10]))
             print("filter tcpdiag.verdict == \"%s\": %d frames" % (verdict, len(selected)))
 
+        # Each text field asked for alone (its strings are built only when referenced) is the
+        # table's, and a filter on it selects its stream's packets.
+        texts = {"tcpdiag.client": "client", "tcpdiag.server": "server", "tcpdiag.history": "history",
+                 "tcpdiag.reason": "reason", "tcpdiag.capture_flaws": "capture_flaws"}
+        row_of = {(r["transport"], r["stream"]): r for r in table}
+        for field, column in texts.items():
+            alone = fields(tshark, capture, ["frame.number", "tcpdiag.transport", "tcpdiag.stream", field], ["-2"])
+            for r in alone:
+                if not r["tcpdiag.stream"]:
+                    continue
+                for transport, stream, value in zip(r["tcpdiag.transport"].split(","), r["tcpdiag.stream"].split(","),
+                                                    r[field].split(",") if column != "reason" else [r[field]]):
+                    expected = row_of[(transport, stream)][column]
+                    if column == "reason" and "," in r["tcpdiag.stream"]:
+                        continue  # several reasons in one frame: commas inside them too
+                    check(value == expected or (not value and expected in ("", "-")),
+                          "frame %s: %s alone is %r, the table says %r" % (r["frame.number"], field, value[:60],
+                                                                          expected[:60]))
+        pick = table[len(table) // 2]
+        key = (pick["transport"], pick["stream"])
+        selected = {r["frame.number"] for r in fields(
+            tshark, capture, ["frame.number"], ["-2", "-Y", 'tcpdiag.client == "%s"' % pick["client"]])}
+        check(members[key] <= selected, "filter tcpdiag.client == %s misses frames of its stream" % pick["client"])
+
         # A single pass shows the verdict known so far, flagged provisional.
         single = fields(tshark, capture, ["frame.number", "tcpdiag.verdict", "tcpdiag.provisional"])
         marked = [r for r in single if r["tcpdiag.verdict"]]

@@ -3,13 +3,16 @@
 
     /usr/bin/python3 tools/bench/bench.py --plugin build/plugins/4.0/epan/tcpdiag.so --rounds 3 CAPTURE...
 
-Four runs per round, their order alternating from round to round so drift hits all alike:
-  plugin      tshark -2 -q -z io,stat,0                      (tcpdiag analyses every packet)
-  plain       the same with --disable-protocol tcpdiag
-  streams     tshark -q -z tcpdiag,streams,tsv               (the plugin's stream table)
-  conv        tshark -q -z conv,tcp --disable-protocol tcpdiag   (Wireshark's own table)
-Prints wall time, CPU time (user + sys) and peak RSS of each (median over the rounds), the
-ratios, and what the plugin adds per stream and per packet. Figures only: nothing passes or fails.
+Eight runs per round, their order alternating from round to round so drift hits all alike, in
+four pairs, each a run with tcpdiag against the same work without it:
+  single / single_plain   tshark -q -z io,stat,0 (one pass: tcpdiag merely installed)
+  plugin / plain          tshark -2 -q -z io,stat,0 (two passes, nothing asked of tcpdiag)
+  filter / filter_tcp     tshark -2 -Y 'tcpdiag.verdict == "app_reset"' against -Y 'tcp.flags.reset == 1'
+                          (the display filter the GUI runs over the whole capture)
+  streams / conv          tshark -q -z tcpdiag,streams,tsv against -z conv,tcp (the stream tables)
+The baselines run with --disable-protocol tcpdiag. Prints wall time, CPU time (user + sys) and peak
+RSS of each (median over the rounds), each pair's ratios beside its target, and what the plugin
+adds per stream and per packet. Figures only: nothing passes or fails.
 tshark runs unprivileged as the integration tests run it (tests/integration/tshark_runner.py):
 the capture must be readable by uid 65534.
 """
@@ -23,12 +26,25 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 from tshark_runner import Tshark  # noqa: E402
 
+OFF = ["--disable-protocol", "tcpdiag"]
+IO_STAT = ["-q", "-z", "io,stat,0"]  # tshark -q with nothing to print would skip dissection
 RUNS = {
-    "plugin": ["-2", "-q", "-z", "io,stat,0"],
-    "plain": ["-2", "-q", "-z", "io,stat,0", "--disable-protocol", "tcpdiag"],
+    "single": IO_STAT,
+    "single_plain": IO_STAT + OFF,
+    "plugin": ["-2"] + IO_STAT,
+    "plain": ["-2"] + IO_STAT + OFF,
+    "filter": ["-2", "-Y", 'tcpdiag.verdict == "app_reset"'] + IO_STAT,
+    "filter_tcp": ["-2", "-Y", "tcp.flags.reset == 1"] + IO_STAT + OFF,
     "streams": ["-q", "-z", "tcpdiag,streams,tsv"],
-    "conv": ["-q", "-z", "conv,tcp", "--disable-protocol", "tcpdiag"],
+    "conv": ["-q", "-z", "conv,tcp"] + OFF,
 }
+# (what is compared, run with tcpdiag, its baseline, target ratio)
+PAIRS = [
+    ("installed, one pass", "single", "single_plain", 1.03),
+    ("two passes", "plugin", "plain", 1.03),
+    ("filter on a tcpdiag field", "filter", "filter_tcp", 1.05),
+    ("streams table", "streams", "conv", 1.05),
+]
 
 
 def measure(tshark, capture, args):
@@ -58,7 +74,7 @@ def bench(tshark, capture, rounds, names):
             results[name].append((wall, cpu, rss))
             if name == "streams":
                 streams = stream_count(out)
-            print("  round %d %-8s wall %7.2f s  cpu %7.2f s  rss %8.1f MiB" % (r + 1, name, wall, cpu, rss),
+            print("  round %d %-13s wall %7.2f s  cpu %7.2f s  rss %8.1f MiB" % (r + 1, name, wall, cpu, rss),
                   file=sys.stderr, flush=True)
     if "streams" not in names:  # counted apart, outside the measured runs
         streams = stream_count(tshark.run(["-r", capture, "-q", "-z", "tcpdiag,streams,tsv"], timeout=None).stdout)
@@ -68,14 +84,15 @@ def bench(tshark, capture, rounds, names):
 
 def report(capture, packets, streams, m):
     print("\n%s: %d packets, %d streams (median of the rounds)" % (os.path.basename(capture), packets, streams))
-    print("  %-8s %9s %9s %11s" % ("run", "wall s", "cpu s", "peak MiB"))
+    print("  %-13s %9s %9s %11s" % ("run", "wall s", "cpu s", "peak MiB"))
     for name in m:
-        print("  %-8s %9.2f %9.2f %11.1f" % ((name,) + m[name]))
-    for a, b in (("plugin", "plain"), ("streams", "conv")):
+        print("  %-13s %9.2f %9.2f %11.1f" % ((name,) + m[name]))
+    print("  %-26s %-22s %7s %7s %7s %7s" % ("ratio", "runs", "wall", "cpu", "memory", "target"))
+    for label, a, b, target in PAIRS:
         if a not in m or b not in m:
             continue
-        print("  %s / %s: wall %.3f  cpu %.3f  peak memory %.3f" %
-              (a, b, m[a][0] / m[b][0], m[a][1] / m[b][1], m[a][2] / m[b][2]))
+        print("  %-26s %-22s %7.3f %7.3f %7.3f %7.2f" % (label, a + " / " + b, m[a][0] / m[b][0], m[a][1] / m[b][1],
+                                                       m[a][2] / m[b][2], target))
     if "plugin" not in m or "plain" not in m:
         return
     added = (m["plugin"][2] - m["plain"][2]) * 1024 * 1024
