@@ -201,10 +201,18 @@ def ev_open(s, seen):
         return "a RST was seen"
     if any(p.fin for p in s.by("client")) and any(p.fin for p in s.by("server")):
         return "closed by both sides"
-    if any(sum(p.retrans for p in s.by(side)) >= DATA_RETRANSMISSIONS for side in ("client",
-                                                                                  "server")):
-        return "data retransmitted as often as data_loss needs"
+    if any(len(unanswered_resends(s, side)) >= DATA_RETRANSMISSIONS for side in ("client", "server")):
+        return "data resent without an answer as often as data_loss needs"
     return None
+
+
+def unanswered_resends(s, side):
+    """The side's resends of data that the peer never acknowledged afterwards (resends that were
+    answered in the end, a busy machine's late timers, are no loss)."""
+    peer = "server" if side == "client" else "client"
+    acks = [(p.t, p.ackno) for p in s.by(peer) if p.ack and not p.rst]
+    return [p for p in s.by(side) if p.retrans and p.length > 0
+            and not any(t >= p.t and ackno >= p.seq + p.length for t, ackno in acks)]
 
 
 def lost_before_capture(s, seen):
