@@ -59,12 +59,10 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
         ++st.record_flaws().duplicates;
         return note;
     }
-    const SideState &client = st.of(Side::Client);
-    const uint32_t client_next_seq = client.next_seq;
-    const bool client_seq_known = client.seq_known;
+    const SentBefore before(st);
     const int64_t previous_time_us = st.last_time_us;
     note.event = update(st, seg, addresses_);
-    client_waits_.observe(st, seg, client_next_seq, client_seq_known);
+    client_waits_.observe(st, seg, before);
     note_idle_gap(st, seg, previous_time_us, note.event, config_);
     segment_sizes_.observe(st, seg, note.event);
     if (first) tcp_flows_.add(seg.stream, tcp_);

@@ -12,14 +12,18 @@ void ClientWaits::end(StreamState &stream) {
     waits_.erase(stream.index);
 }
 
-void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t client_next_seq, bool client_seq_known) {
+void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, const SentBefore &before) {
     SideState &client = stream.of(Side::Client);
     SideState &server = stream.of(Side::Server);
     const bool closes = seg.flags & (tcp_flag::kRst | tcp_flag::kFin);
     if (seg.src != stream.client()) {
-        // Data the client was not waiting for is the server's own request (SIP, a server push):
-        // what the client sends next answers it.
-        if (seg.payload_len) server.spoke_unprompted = !client.waiting;
+        // New data the client was not waiting for is the server's own request (SIP, a server
+        // push): what the client sends next answers it. A resend, or the rest of a message whose
+        // last segment (PSH) had not come yet, is still the answer.
+        if (before.new_data(Side::Server, seg)) {
+            if (client.waiting || !stream.server_message_open) server.spoke_unprompted = !client.waiting;
+            stream.server_message_open = !(seg.flags & tcp_flag::kPsh);
+        }
         // An answer, or the server closing: the client has nothing left to wait for.
         if (seg.payload_len || closes) {
             end(stream);
@@ -50,9 +54,7 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, uint32_t c
     // The client's ACK moving on past the handshake shows the server sent data or its FIN, captured
     // or not (half a conversation, a capture that missed the reply).
     if (client.last_ack_advanced && stream.established_frame != seg.frame) end(stream);
-    const uint32_t seg_end = seg.seq + seg.payload_len;
-    const bool new_data =
-        seg.payload_len && !seg.retransmission && (!client_seq_known || seq_after(seg_end, client_next_seq));
+    const bool new_data = !seg.retransmission && before.new_data(Side::Client, seg);
     // A request resent after a loss reached the server only then: the wait starts over.
     const bool resent = seg.payload_len && seg.retransmission && client.waiting;
     const bool handshake_done = stream.established_frame == seg.frame && !stream.history_has_data();

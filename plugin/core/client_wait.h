@@ -27,11 +27,29 @@ struct ClientWait {
     }
 };
 
+// How far each side's sequence had come before a segment: new data goes beyond it, a resend or a
+// keepalive does not.
+struct SentBefore {
+    uint32_t next_seq[2] = {0, 0};  // by Side
+    bool seq_known[2] = {false, false};
+
+    explicit SentBefore(const StreamState &stream) {
+        for (int i = 0; i < 2; ++i) {
+            next_seq[i] = stream.side[i].next_seq;
+            seq_known[i] = stream.side[i].seq_known;
+        }
+    }
+    bool new_data(Side s, const TcpSegment &seg) const {
+        const int i = static_cast<int>(s);
+        return seg.payload_len && (!seq_known[i] || seq_after(seg.seq + seg.payload_len, next_seq[i]));
+    }
+};
+
 class ClientWaits {
   public:
-    // After `update()` folded the segment into the stream; `client_next_seq` is what the client
-    // had sent before this segment (its next_seq then), to tell new data from a resend or keepalive.
-    void observe(StreamState &stream, const TcpSegment &segment, uint32_t client_next_seq, bool client_seq_known);
+    // After `update()` folded the segment into the stream; `before` is what each side had sent
+    // before this segment, taken before `update()`.
+    void observe(StreamState &stream, const TcpSegment &segment, const SentBefore &before);
     // The wait still on at the end of what was read, if any.
     const ClientWait *pending(const StreamState &stream) const;
 

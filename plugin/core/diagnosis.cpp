@@ -186,7 +186,12 @@ bool reset(const StreamState &st, Diagnosis &out) {
     const Side s = st.first_reset_side();
     const SideIncidents &side = st.incidents(s);
     if (side.rst_after_close) return false;
-    const Verdict v = lost_state(side) ? Verdict::PeerLostState : Verdict::AppReset;
+    // A RST before the handshake completed (answering the SYN/ACK) aborts the handshake the
+    // client began (a SYN scan's kernel, an application that gave up): it knew of the connection
+    // it had asked for.
+    const bool handshake_done =
+        st.synack_frame ? st.established_frame && st.established_frame < side.rst_frame : st.established();
+    const Verdict v = handshake_done && lost_state(side) ? Verdict::PeerLostState : Verdict::AppReset;
     out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
     return true;
 }

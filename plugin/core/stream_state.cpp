@@ -80,9 +80,12 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     mine.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
     // packets() counts this RST already: more than one means another segment came before it.
     mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender == other(s);
-    // ...data it had sent, that is: an ACK beyond it is one this TCP must reset (RFC 9293 3.10.7.3).
-    mine.rst_answers_fresh_ack =
-        mine.rst_answers_segment && peer.last_ack_advanced && me.seq_known && !seq_after(peer.highest_ack, me.next_seq);
+    // ...data it had sent, that is (a first ACK of its SYN alone shows no exchange): an ACK beyond
+    // it is one this TCP must reset (RFC 9293 3.10.7.3), unless the RST carries on from it: the
+    // capture missed the bytes that ACK acknowledged.
+    const bool sent_data = stream.history.has(history_letter::kData, s == Side::Client) || peer.acked_peer_data;
+    mine.rst_answers_fresh_ack = mine.rst_answers_segment && peer.last_ack_advanced && me.seq_known && sent_data &&
+                                 (!seq_after(peer.highest_ack, me.next_seq) || seg.seq == peer.highest_ack);
     mine.rst_answers_stray =
         mine.rst_was_first_packet && mine.rst_answers_segment && !peer.ack_known && peer.syns == 0 && peer.synacks == 0;
     mine.rst_after_own_fin = me.fin_frame != 0;
@@ -240,9 +243,11 @@ bool StreamState::established() const {
     Side captured;
     if (one_direction(captured)) {
         // Its ACKs acknowledge the peer's SYN, in more than the handshake's packets and more than
-        // one segment (a lone midstream segment shows nothing of the peer).
+        // one segment (a lone midstream segment shows nothing of the peer). Without a handshake,
+        // they must move at least once: an ACK that never moves shows no peer at all.
         const SideState &seen = of(captured);
-        return seen.ack_known && seen.packets > uint32_t{seen.syns} + seen.synacks + 1;
+        const bool peer_shown = seen.syns || seen.synacks || seen.acked_peer_data || seen.last_ack_step_one;
+        return seen.ack_known && peer_shown && seen.packets > uint32_t{seen.syns} + seen.synacks + 1;
     }
     if (synack_frame) return established_frame != 0;
     // No SYN/ACK seen (a midstream capture, or one that dropped it): both sides sent something

@@ -69,7 +69,7 @@ struct SideState {
 
 // One stream, as far as the capture has been read. Frame numbers are 32-bit, as in Wireshark.
 struct StreamState {
-    StreamState() : role_guessed(false), sizes_tracked(false) {}
+    StreamState() : role_guessed(false), sizes_tracked(false), server_message_open(false) {}
 
     int64_t first_time_us = 0, last_time_us = 0;
     uint32_t index = 0;  // tcp.stream / udp.stream
@@ -81,6 +81,7 @@ struct StreamState {
     Transport transport = Transport::Tcp;
     bool role_guessed : 1;
     bool sizes_tracked : 1;           // it sent a large segment: SegmentSizeTable keeps its segment sizes
+    bool server_message_open : 1;     // the server's latest data had no PSH: more of that message follows
     Side last_sender = Side::Client;  // who sent the previous packet
 
     SideState &of(Side s) { return side[static_cast<int>(s)]; }

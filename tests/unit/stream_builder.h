@@ -65,6 +65,8 @@ class StreamBuilder {
         return ack(Side::Client);
     }
     FrameNote data(Side s, uint32_t len) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, len, false, true); }
+    // A full-size segment of a message that goes on: no PSH.
+    FrameNote segment(Side s, uint32_t len) { return send(s, tcp_flag::kAck, len, false, true); }
     // Resend the last data segment of side s (same seq and length).
     FrameNote retransmit(Side s) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, last_len_[idx(s)], true, false); }
     FrameNote fin(Side s) { return send(s, tcp_flag::kFin | tcp_flag::kAck, 0, false, true); }

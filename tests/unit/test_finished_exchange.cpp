@@ -133,6 +133,47 @@ TEST_CASE("a RST without ACK right after the peer acknowledged this side's data 
     CHECK(reason_of(a).find("right after the server acknowledged its data") != std::string::npos);
 }
 
+TEST_CASE("a RST without ACK after the peer acknowledged data of this side the capture missed ends an exchange") {
+    // The server acknowledges 7 bytes of the client's that the capture did not hold; the client's
+    // RST carries on from them: its TCP had just sent them, so it knew the connection.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 100);
+    s.data(Side::Server, 1500);
+    s.ack(Side::Client);
+    s.unseen(Side::Client, 7);
+    s.ack(Side::Server);
+    s.rst(Side::Client, false);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Client);
+}
+
+TEST_CASE("a SYN answered by a bare ACK and reset by the client ends no exchange") {
+    // The peer's ACK does not even acknowledge the SYN; the client, in SYN-SENT, resets it with
+    // the ACK's number as its seq (RFC 9293 3.10.7.3): it had sent no data to be acknowledged.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.ack(Side::Server);
+    s.rst(Side::Client, false);
+    CHECK(diagnosis_of(a).verdict != Verdict::AppReset);
+}
+
+TEST_CASE("a RST without ACK answering the SYN/ACK aborts the handshake: no lost state, even if data follows") {
+    // A raw-socket tool's SYN: its kernel resets the SYN/ACK it knows nothing of, the tool sends on.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    s.synack();
+    s.rst(Side::Client, false);
+    s.data(Side::Client, 1024);
+    const Diagnosis d = diagnosis_of(a);
+    CHECK(d.verdict == Verdict::AppReset);
+    CHECK(d.reset_by == Actor::Client);
+}
+
 TEST_CASE("a forged RST that wins the race against the SYN/ACK is judged by the TTLs that follow it") {
     Analyzer a;
     StreamBuilder s(a);

@@ -75,6 +75,20 @@ TEST_CASE("too little of one half stays incomplete; both halves are both") {
     CHECK(c.diagnose(stream_of(c)).verdict == Verdict::Open);
 }
 
+TEST_CASE("one half captured midstream whose ACK never moves shows no peer: incomplete until it moves") {
+    // Segments of one side only, no handshake, the same ACK number on each: nothing shows the
+    // peer was there. Once that ACK moves on, the peer had sent data.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.data(Side::Client, 20);
+    s.data(Side::Client, 20);
+    s.data(Side::Client, 20);
+    CHECK(a.diagnose(stream_of(a)).verdict == Verdict::Incomplete);
+    s.unseen(Side::Server, 100);
+    s.data(Side::Client, 20);
+    CHECK(a.diagnose(stream_of(a)).verdict == Verdict::Open);
+}
+
 TEST_CASE("a stream seen only in an ICMP error's quote gets its verdict, roles from the ports") {
     Analyzer a;
     IcmpError e;

@@ -150,6 +150,26 @@ TEST_CASE("the client's answer to the server's own request is no request of its 
     CHECK(verdict_of(a).verdict == Verdict::GracefulClose);
 }
 
+TEST_CASE("the rest of the server's answer, or its resend, is no request of its own: the next request waits") {
+    // The first request is answered in two segments, the last one resent; the second request is
+    // acknowledged, never answered, and the client closes 5 s later.
+    Analyzer a;
+    StreamBuilder s(a);
+    s.handshake();
+    s.data(Side::Client, 300);
+    s.segment(Side::Server, 1460);  // the answer begins while the client waits...
+    s.ack(Side::Client);
+    s.data(Side::Server, 1200);  // ...and ends after the client's ACK
+    s.retransmit(Side::Server);
+    s.ack(Side::Client);
+    s.after(3).data(Side::Client, 300);
+    s.ack(Side::Server);
+    s.after(5).fin(Side::Client);
+    s.fin(Side::Server);
+    s.ack(Side::Client);
+    CHECK(verdict_of(a).verdict == Verdict::ResponseTimeout);
+}
+
 TEST_CASE("no response timeout where the capture could not see the server answer") {
     // Nothing of the server after the request, not even its ACK: its answer may be missing too.
     Analyzer unheard;
