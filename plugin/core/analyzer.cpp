@@ -62,7 +62,7 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     const SentBefore before(st);
     const int64_t previous_time_us = st.last_time_us;
     note.event = update(st, seg, addresses_);
-    client_waits_.observe(st, seg, before);
+    client_waits_.observe(st, seg, before, config_);
     note_idle_gap(st, seg, previous_time_us, note.event, config_);
     segment_sizes_.observe(st, seg, note.event);
     if (first) tcp_flows_.add(seg.stream, tcp_);

@@ -12,7 +12,7 @@ void ClientWaits::end(StreamState &stream) {
     waits_.erase(stream.index);
 }
 
-void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, const SentBefore &before) {
+void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, const SentBefore &before, const Config &config) {
     SideState &client = stream.of(Side::Client);
     SideState &server = stream.of(Side::Server);
     const bool closes = seg.flags & (tcp_flag::kRst | tcp_flag::kFin);
@@ -57,7 +57,9 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, const Sent
     const bool new_data = !seg.retransmission && before.new_data(Side::Client, seg);
     // A request resent after a loss reached the server only then: the wait starts over.
     const bool resent = seg.payload_len && seg.retransmission && client.waiting;
-    const bool handshake_done = stream.established_frame == seg.frame && !stream.history_has_data();
+    // A wait for a greeting, only where the server should speak first.
+    const bool handshake_done = stream.established_frame == seg.frame && !stream.history_has_data() &&
+                                config.server_speaks_first(stream.server().port);
     if (new_data && server.spoke_unprompted) {  // an answer to the server, not a request
         server.spoke_unprompted = false;
         return;

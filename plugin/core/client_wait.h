@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "config.h"
 #include "observation.h"
 #include "stream_state.h"
 
@@ -49,7 +50,7 @@ class ClientWaits {
   public:
     // After `update()` folded the segment into the stream; `before` is what each side had sent
     // before this segment, taken before `update()`.
-    void observe(StreamState &stream, const TcpSegment &segment, const SentBefore &before);
+    void observe(StreamState &stream, const TcpSegment &segment, const SentBefore &before, const Config &config);
     // The wait still on at the end of what was read, if any.
     const ClientWait *pending(const StreamState &stream) const;
 

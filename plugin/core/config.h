@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace tcpdiag {
 
@@ -27,10 +29,22 @@ struct Config {
     // NATs time out idle TCP state after minutes to hours; load balancers often after 60 s or less.
     // Gaps are measured as the packets are read: a changed value needs the capture read again.
     uint32_t idle_timeout_s = 30;
+    // Ports of the services whose server speaks first (FTP, SSH, Telnet, SMTP, POP3, NNTP, IMAP,
+    // MySQL, VNC): only there is a client that waits after the handshake and leaves waiting for a
+    // greeting. Elsewhere (HTTP, TLS) a connection opened and closed unused is a browser's or a
+    // pool's spare, not a timeout. Ranges of ports, both ends included.
+    std::vector<std::pair<uint16_t, uint16_t>> greeting_ports = {
+        {21, 23}, {25, 25}, {110, 110}, {119, 119}, {143, 143}, {587, 587}, {2525, 2525}, {3306, 3306}, {5900, 5900}};
     CapturePoint capture_point = CapturePoint::Auto;
     // Wireshark's "Analyze TCP sequence numbers": without it no segment is flagged as a
     // retransmission, so retransmission counts are unknown, not zero.
     bool sequence_analysis = true;
+
+    bool server_speaks_first(uint16_t port) const {
+        for (const auto &range : greeting_ports)
+            if (port >= range.first && port <= range.second) return true;
+        return false;
+    }
 };
 
 }  // namespace tcpdiag

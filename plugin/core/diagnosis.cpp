@@ -93,10 +93,20 @@ bool icmp_unreachable(const StreamState &st, Diagnosis &out) {
 }
 
 // Rule 4: SYNs (or SYN/ACKs) retransmitted and never answered.
+// The server answered the client's SYN: with a RST, or with a segment acknowledging it. A stray
+// segment from that port whose ACK belongs to no SYN of the client (another connection's late
+// FIN) is no answer.
+bool answered_syn(const StreamState &st) {
+    const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
+    if (!server.packets) return false;
+    if (st.incidents(Side::Server).rst_frame) return true;
+    return !server.ack_known || !client.seq_known || server.highest_ack == client.next_seq;
+}
+
 bool handshake_unanswered(const StreamState &st, const Config &config, Diagnosis &out) {
     const SideState &client = st.of(Side::Client), &server = st.of(Side::Server);
     const uint32_t threshold = config.syn_retransmissions_threshold;
-    if (client.syns > threshold && !st.synack_frame && !server.packets && !st.established()) {
+    if (client.syns > threshold && !st.synack_frame && !answered_syn(st) && !st.established()) {
         const Verdict v = captured_at_destination(st, config) ? Verdict::NoResponse : Verdict::HandshakeLoss;
         out = make(v, Actor::None, client.last_syn_frame, FrameEventKind::SynRetransmission, Side::Client);
         if (v == Verdict::HandshakeLoss) out.loss_point = LossPoint::AfterCapture;
@@ -186,12 +196,14 @@ bool reset(const StreamState &st, Diagnosis &out) {
     const Side s = st.first_reset_side();
     const SideIncidents &side = st.incidents(s);
     if (side.rst_after_close) return false;
-    // A RST before the handshake completed (answering the SYN/ACK) aborts the handshake the
-    // client began (a SYN scan's kernel, an application that gave up): it knew of the connection
-    // it had asked for.
+    // The client's RST answering the SYN/ACK aborts the handshake it began (a SYN scan's kernel,
+    // an application that gave up): no connection was established to be reset.
     const bool handshake_done =
         st.synack_frame ? st.established_frame && st.established_frame < side.rst_frame : st.established();
-    const Verdict v = handshake_done && lost_state(side) ? Verdict::PeerLostState : Verdict::AppReset;
+    if (!handshake_done && s == Side::Client) return false;
+    // The server's, answering a client ACK that fits none of its SYN/ACKs (a middlebox rewrote
+    // the numbers), is the reset of a TCP that does not know that connection.
+    const Verdict v = lost_state(side) ? Verdict::PeerLostState : Verdict::AppReset;
     out = make(v, actor_of(s), side.rst_frame, FrameEventKind::Reset, s);
     return true;
 }

@@ -58,6 +58,16 @@ void note_reset_beyond_arrived(StreamState &stream, Side s, const TcpSegment &se
     lost.by_server = s == Side::Server;
 }
 
+// The client's ACK acknowledges the SYN/ACK, or data the server sent after it: one whose number
+// belongs to nothing the server sent (a tool's crafted segment) completes no handshake.
+bool acknowledges_synack(const StreamState &stream, const TcpSegment &seg) {
+    constexpr uint32_t kMaxBehind = 1u << 20;  // the server's data sent before the client's first ACK
+    const SideState &server = stream.of(Side::Server);
+    if (!server.seq_known) return true;
+    if (!stream.history.has(history_letter::kData, false)) return seg.ack == server.next_seq;
+    return server.next_seq - seg.ack <= kMaxBehind;
+}
+
 FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     const SideState &me = stream.of(s);
     const SideState &peer = stream.of(other(s));
@@ -128,7 +138,8 @@ FrameEvent note_retransmission(StreamState &stream, Side s, const TcpSegment &se
     const uint32_t end = seg.seq + seg.payload_len + ((seg.flags & tcp_flag::kFin) ? 1 : 0);
     // Nothing of the peer captured: no ACK of it can answer the resend.
     const bool unanswered = peer.packets == 0 || (peer.ack_known && seq_after(end, peer.highest_ack));
-    if (!resent || !unanswered) return {};
+    // A bare FIN resent is no data at risk: both applications may have closed (a lost last ACK).
+    if (!resent || !unanswered || !seg.payload_len) return {};
     if (mine.unanswered_retransmissions == 0) {
         saturating_increment(mine.retransmission_run);
         mine.run_first_frame = seg.frame;
@@ -381,7 +392,8 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
             stream.history.add(synack ? history_letter::kSynAck : history_letter::kSyn, client);
             event = note_syn(stream, s, seg);
         } else {
-            if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck)) {
+            if (client && stream.synack_frame && !stream.established_frame && (seg.flags & tcp_flag::kAck) &&
+                acknowledges_synack(stream, seg)) {
                 stream.established_frame = seg.frame;
                 forget_resets_before_handshake(stream);
             }

@@ -73,6 +73,20 @@ Bytes reassembled_segment(packet_info *pinfo) {
     return Bytes{};
 }
 
+// TCP headers inside another protocol's payload (sFlow's sampled headers, several in one frame):
+// those of flows Wireshark gave a TCP stream at this frame.
+DecodedFrame segments_wireshark_numbered(const Bytes &bytes, const packet_info *pinfo) {
+    DecodedFrame found = decode_segments_within(bytes, pinfo->num, frame_time_us(pinfo));
+    FrameObservations &obs = found.observations;
+    int kept = 0;
+    for (int i = 0; i < obs.tcp_count; ++i) {
+        ws::TcpAnalysis analysis;
+        if (tcp_analysis_between(pinfo, obs.tcp[i].src, obs.tcp[i].dst, false, analysis)) obs.tcp[kept++] = obs.tcp[i];
+    }
+    obs.tcp_count = kept;
+    return found;
+}
+
 // A frame the decoder could not follow to its TCP header: Wireshark's dissection has found the
 // segment's innermost addresses and ports (pinfo keeps the last ones), so look for that IP
 // header in the frame's bytes, or for the segment it reassembled from IP fragments. Not for ICMP
@@ -81,15 +95,15 @@ DecodedFrame decode_as_wireshark_found(const Bytes &bytes, packet_info *pinfo) {
     static const int proto_icmp = proto_get_id_by_filter_name("icmp"),
                      proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     Endpoint src, dst;
-    if (pinfo->ptype != PT_TCP || ws::frame_has_protocol(pinfo, proto_icmp) ||
-        ws::frame_has_protocol(pinfo, proto_icmpv6) || !endpoint_of(pinfo->src, pinfo->srcport, src) ||
-        !endpoint_of(pinfo->dst, pinfo->destport, dst))
-        return {};
-    const DecodedFrame found = decode_segment_of_flow(bytes, src, dst, pinfo->num, frame_time_us(pinfo));
-    if (found.observations.tcp_count) return found;
-    const Bytes segment = reassembled_segment(pinfo);
-    if (!segment.len) return found;
-    return decode_reassembled_segment(bytes, segment, src, dst, pinfo->num, frame_time_us(pinfo));
+    if (pinfo->ptype == PT_TCP && !ws::frame_has_protocol(pinfo, proto_icmp) &&
+        !ws::frame_has_protocol(pinfo, proto_icmpv6) && endpoint_of(pinfo->src, pinfo->srcport, src) &&
+        endpoint_of(pinfo->dst, pinfo->destport, dst)) {
+        const DecodedFrame found = decode_segment_of_flow(bytes, src, dst, pinfo->num, frame_time_us(pinfo));
+        if (found.observations.tcp_count) return found;
+        const Bytes segment = reassembled_segment(pinfo);
+        if (segment.len) return decode_reassembled_segment(bytes, segment, src, dst, pinfo->num, frame_time_us(pinfo));
+    }
+    return segments_wireshark_numbered(bytes, pinfo);
 }
 
 }  // namespace

@@ -29,6 +29,18 @@ guint pref_response_timeout_ms = Config{}.response_timeout_ms;
 guint pref_idle_timeout_s = Config{}.idle_timeout_s;
 gint pref_capture_point = static_cast<gint>(CapturePoint::Auto);
 ws::PrefBool pref_read_protocol_tree = FALSE;
+range_t *pref_greeting_ports = nullptr;  // Wireshark owns it once registered
+
+// Config's default greeting ports, in the preference's notation ("21-23,25,...").
+std::string default_greeting_ports() {
+    std::string text;
+    for (const auto &range : Config{}.greeting_ports) {
+        if (!text.empty()) text += ',';
+        text += std::to_string(range.first);
+        if (range.second != range.first) text += '-' + std::to_string(range.second);
+    }
+    return text;
+}
 
 const enum_val_t kCapturePoints[] = {
     {"auto", "Automatic (from the TTL of the SYN)", static_cast<gint>(CapturePoint::Auto)},
@@ -202,6 +214,13 @@ void register_preferences() {
                                    "tcpdiag does not decode itself (frames it could not read carry the expert "
                                    "info tcpdiag.unread)",
                                    &pref_read_protocol_tree);
+    range_convert_str(wmem_epan_scope(), &pref_greeting_ports, default_greeting_ports().c_str(), 65535);
+    prefs_register_range_preference(module, "greeting_ports", "Servers that speak first (ports)",
+                                    "Server ports of services whose server speaks first (FTP, SSH, Telnet, SMTP, "
+                                    "POP3, NNTP, IMAP, MySQL, VNC): only there does a client that leaves, having "
+                                    "waited response_timeout_ms after the handshake without a greeting, make a "
+                                    "response_timeout",
+                                    &pref_greeting_ports, 65535);
     register_peer_preference(module);
 }
 
@@ -229,6 +248,12 @@ Config current_config() {
     c.response_timeout_ms = pref_response_timeout_ms;
     c.idle_timeout_s = pref_idle_timeout_s;
     c.capture_point = static_cast<CapturePoint>(pref_capture_point);
+    if (pref_greeting_ports) {
+        c.greeting_ports.clear();
+        for (guint i = 0; i < pref_greeting_ports->nranges; ++i)
+            c.greeting_ports.emplace_back(static_cast<uint16_t>(pref_greeting_ports->ranges[i].low),
+                                          static_cast<uint16_t>(pref_greeting_ports->ranges[i].high));
+    }
     if (module_t *tcp = prefs_find_module("tcp"))
         if (pref_t *analyze = prefs_find_preference(tcp, "analyze_sequence_numbers"))
             c.sequence_analysis = prefs_get_bool_value(analyze, pref_current);

@@ -43,6 +43,11 @@ class StreamBuilder {
     uint8_t client_ttl = 64, server_ttl = 61;
     uint16_t mss = 0;  // announced by the SYN and SYN/ACK when set
 
+    // The server's port, set before the first segment (the default, 445, is SMB's: the client speaks first).
+    StreamBuilder &to_port(uint16_t port) {
+        server_.port = port;
+        return *this;
+    }
     StreamBuilder &at(double seconds) {
         time_us_ = static_cast<int64_t>(seconds * 1e6);
         return *this;
@@ -65,6 +70,13 @@ class StreamBuilder {
         return ack(Side::Client);
     }
     FrameNote data(Side s, uint32_t len) { return send(s, tcp_flag::kAck | tcp_flag::kPsh, len, false, true); }
+    // The next segment carries this ACK number, whatever the peer sent (a tool's crafted
+    // segment, another connection's late segment).
+    StreamBuilder &with_ack(uint32_t ack) {
+        forced_ack_ = ack;
+        force_ack_ = true;
+        return *this;
+    }
     // A full-size segment of a message that goes on: no PSH.
     FrameNote segment(Side s, uint32_t len) { return send(s, tcp_flag::kAck, len, false, true); }
     // Resend the last data segment of side s (same seq and length).
@@ -132,8 +144,8 @@ class StreamBuilder {
         flag_next_ = false;
         seg.window = window_[i];
         seg.ttl = ttl ? ttl : (s == Side::Client ? client_ttl : server_ttl);
-        seg.ack = repeat_ack_ ? last_ack_[i] : seen_seq_[p];
-        repeat_ack_ = false;
+        seg.ack = force_ack_ ? forced_ack_ : repeat_ack_ ? last_ack_[i] : seen_seq_[p];
+        repeat_ack_ = force_ack_ = false;
         last_ack_[i] = seg.ack;
         seg.seq = retransmission ? last_seq_[i] : next_seq_[i];
         if (!retransmission && len) {  // the last data segment, which retransmit() resends
@@ -159,6 +171,8 @@ class StreamBuilder {
     uint32_t seen_seq_[2] = {1000, 5000};  // what the peer can acknowledge: lost data excluded
     uint32_t last_ack_[2] = {0, 0};
     bool repeat_ack_ = false;
+    bool force_ack_ = false;
+    uint32_t forced_ack_ = 0;
     bool flag_next_ = false;
     uint16_t ip_id_[2] = {0x4000, 0x9000};
     TcpSegment last_segment_;

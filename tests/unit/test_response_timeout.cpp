@@ -65,6 +65,7 @@ TEST_CASE("a client that closes with FIN after waiting is a response timeout res
 TEST_CASE("a client waiting for a greeting that never comes is a response timeout") {
     Analyzer a;
     StreamBuilder s(a);
+    s.to_port(25);  // SMTP: the server speaks first
     s.handshake();
     s.after(10).fin(Side::Client);
     const Diagnosis d = verdict_of(a);
@@ -73,6 +74,29 @@ TEST_CASE("a client waiting for a greeting that never comes is a response timeou
     CHECK(d.wait_frame == 3);
     CHECK(contains(reason_of(a), "waited 10.0"));
     CHECK(contains(reason_of(a), "for the server to speak first"));
+}
+
+TEST_CASE("a connection opened and closed unused where the server does not speak first is no timeout") {
+    // A browser's preconnect to an HTTP server, closed after 10 s without a word from either side.
+    for (uint16_t port : {80, 445, 8080}) {
+        Analyzer a;
+        StreamBuilder s(a);
+        s.to_port(port);
+        s.handshake();
+        s.after(10).fin(Side::Client);
+        s.fin(Side::Server);
+        s.ack(Side::Client);
+        CHECK(verdict_of(a).verdict == Verdict::GracefulClose);
+    }
+    // The greeting ports are a preference.
+    Config config;
+    config.greeting_ports = {{8080, 8080}};
+    Analyzer a(config);
+    StreamBuilder s(a);
+    s.to_port(8080);
+    s.handshake();
+    s.after(10).fin(Side::Client);
+    CHECK(verdict_of(a).verdict == Verdict::ResponseTimeout);
 }
 
 TEST_CASE("a wait shorter than response_timeout_ms, or an answered request, is no response timeout") {

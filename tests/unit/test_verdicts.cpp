@@ -461,3 +461,14 @@ TEST_CASE("a RST before the SYN/ACK of a handshake that then completes ended not
     s.ack(Side::Client);
     CHECK(verdict_of(a).verdict == Verdict::Open);
 }
+
+TEST_CASE("a stray segment from the server's port whose ACK belongs to no SYN does not answer the SYNs") {
+    // Resent SYNs with nothing back; long after, a FIN/ACK from that port whose ACK number has
+    // nothing to do with the client's SYN (another connection's late FIN).
+    Analyzer a;
+    StreamBuilder s(a);
+    s.syn();
+    for (int i = 0; i < 3; ++i) s.after(1 << i).syn_retransmission();
+    s.after(50).with_ack(0xbf3e0000).fin(Side::Server);
+    CHECK(tcpdiag::test::diagnosis_of(a).verdict == Verdict::HandshakeLoss);
+}

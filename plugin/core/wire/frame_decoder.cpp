@@ -1,5 +1,7 @@
 #include "frame_decoder.h"
 
+#include <algorithm>
+
 #include "../duplicates.h"
 #include "network_headers.h"
 #include "tcp_options.h"
@@ -201,6 +203,36 @@ DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, con
         return walker.result();
     }
     return {};
+}
+
+DecodedFrame decode_segments_within(const Bytes &frame, uint32_t frame_number, int64_t time_us) {
+    DecodedFrame out;
+    FrameObservations &found = out.observations;
+    for (size_t at = 0; at + 20 <= frame.len && found.tcp_count < FrameObservations::kMax;) {
+        const uint8_t version = frame.u8(at) >> 4;
+        IpHeader ip;
+        if ((version != 4 && version != 6) || !parse_ip(frame, at, ip)) {
+            ++at;
+            continue;
+        }
+        // A sampled header is cut short: what follows its headers is the next sample, not its payload.
+        if (ip.protocol == ip_proto::kIcmp || ip.protocol == ip_proto::kIcmpv6) {
+            at = ip.payload_at + 9;  // past the start of the IP header an ICMP error quotes: no segment
+            continue;
+        }
+        if (ip.protocol == ip_proto::kTcp && !ip.later_fragment) {
+            FrameWalker walker(frame, frame_number, time_us);
+            walker.walk_ip(at, 0);
+            const FrameObservations &segment = walker.result().observations;
+            if (segment.tcp_count) {
+                found.tcp[found.tcp_count++] = segment.tcp[0];
+                at = ip.payload_at + 20;
+                continue;
+            }
+        }
+        ++at;
+    }
+    return out;
 }
 
 DecodedFrame decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src,

@@ -31,6 +31,13 @@ DecodedFrame decode_unknown_link(const Bytes &frame, uint32_t frame_number, int6
 DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst,
                                     uint32_t frame_number, int64_t time_us);
 
+// For a frame that carries TCP headers inside another protocol's payload (sFlow's sampled packet
+// headers): every IPv4 / IPv6 header followed by TCP, wherever it lies, up to FrameObservations::kMax,
+// stepping over what ICMP errors quote. Headers cut short still count. The caller keeps only those
+// Wireshark's dissection also found (a TCP conversation of those endpoints at this frame): bytes
+// that merely look like a header are not.
+DecodedFrame decode_segments_within(const Bytes &frame, uint32_t frame_number, int64_t time_us);
+
 // For the last fragment of an IP packet Wireshark reassembled: the TCP segment from `src` to `dst`
 // read from `segment`, the reassembled transport bytes, with the TTL of the fragment in `frame`.
 DecodedFrame decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src,

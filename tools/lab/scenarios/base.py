@@ -10,6 +10,7 @@ CLOSED_PORT = 8081      # nothing listens: the kernel refuses
 UDP_CLOSED_PORT = 3343  # nothing listens: ICMP port unreachable
 UDP_ECHO_PORT = 3344    # answers, so no verdict
 GREETING_PORT = 8085    # the server speaks first (apps.py GREETING_PORT)
+SMTP_PORT = 25          # a service whose server should speak first (tcpdiag.greeting_ports); no greeting here
 
 
 @dataclass(frozen=True)
