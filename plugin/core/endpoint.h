@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace tcpdiag {
@@ -35,6 +36,18 @@ inline bool operator!=(const Endpoint &a, const Endpoint &b) {
 std::string to_string(const Address &address);
 // "10.0.0.1:80", "[fd00::1]:80"
 std::string to_string(const Endpoint &endpoint);
+
+// Hashing a word at a time: each 64-bit word is folded in with one multiply.
+inline uint64_t hash_word(uint64_t h, uint64_t word) {
+    h = (h ^ word) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
+}
+inline uint64_t hash_endpoint(uint64_t h, const Endpoint &e) {
+    uint64_t words[2];
+    std::memcpy(words, e.address.bytes.data(), sizeof words);
+    h = hash_word(h, words[0]);
+    return hash_word(h, words[1] ^ (uint64_t{e.address.family} << 56 | e.port));
+}
 
 // A conversation key that is the same for both directions.
 struct FlowKey {

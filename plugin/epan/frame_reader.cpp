@@ -1,5 +1,7 @@
 #include "frame_reader.h"
 
+#include <vector>
+
 #include <wiretap/pcap-encap.h>
 
 #include "../core/wire/frame_decoder.h"
@@ -17,19 +19,67 @@ void to_ws_address(const Address &a, address &out) {
         set_address(&out, AT_IPv4, 4, a.bytes.data());
 }
 
-// Wireshark's TCP analysis of the conversation between these endpoints at this frame.
-bool tcp_analysis_between(const packet_info *pinfo, const Endpoint &a, const Endpoint &b, bool segment_flags,
-                          ws::TcpAnalysis &analysis) {
+// The TCP conversation between these endpoints at this frame and the TCP dissector's data in it.
+struct TcpConversation {
+    conversation_t *conv = nullptr;
+    const struct tcp_analysis *tcpd = nullptr;  // nullptr: Wireshark has no TCP analysis for them
+};
+
+TcpConversation tcp_conversation_between(const packet_info *pinfo, const Endpoint &a, const Endpoint &b) {
     static const int proto_tcp = proto_get_id_by_filter_name("tcp");
     address src, dst;
     to_ws_address(a.address, src);
     to_ws_address(b.address, dst);
-    return ws::tcp_analysis_of(pinfo->num, &src, &dst, a.port, b.port, proto_tcp, segment_flags, analysis);
+    conversation_t *conv = ws::tcp_conversation_of(pinfo->num, &src, &dst, a.port, b.port);
+    return {conv, ws::tcp_data_of(conv, proto_tcp)};
 }
+
+// The TCP conversation of each direction of the latest flows, one slot each by a hash of its
+// endpoints. The TCP dissector has just looked up the conversation of the frame's segment: when it
+// used the cached one in this frame, a lookup of tcpdiag's own would find that one too. On a SYN
+// it may start a new conversation on reused ports after finding the old one in the same frame, so
+// a SYN's conversation is always looked up.
+class TcpConversationCache {
+  public:
+    // Wireshark's analysis of the segment; false when the TCP dissector keeps none for it.
+    bool analysis_of(const packet_info *pinfo, const TcpSegment &s, ws::TcpAnalysis &analysis) {
+        Slot &slot = slot_for(s.src, s.dst);
+        if (!still_current(slot, s, pinfo->num)) {
+            const TcpConversation found = tcp_conversation_between(pinfo, s.src, s.dst);
+            if (!found.tcpd) return false;
+            slot = {s.src, s.dst, found};
+        }
+        analysis = ws::segment_analysis(*slot.found.tcpd);
+        return true;
+    }
+
+    // Conversations are freed with their capture file.
+    void clear() { slots_.clear(); }
+
+  private:
+    struct Slot {
+        Endpoint src, dst;
+        TcpConversation found;
+    };
+    static constexpr size_t kSlots = 4096;
+
+    static bool still_current(const Slot &slot, const TcpSegment &s, uint32_t frame) {
+        return slot.found.conv && !(s.flags & tcp_flag::kSyn) && ws::used_in_frame(slot.found.conv, frame) &&
+               slot.src == s.src && slot.dst == s.dst;
+    }
+    Slot &slot_for(const Endpoint &src, const Endpoint &dst) {
+        if (slots_.empty()) slots_.resize(kSlots);
+        return slots_[hash_endpoint(hash_endpoint(0, src), dst) % kSlots];
+    }
+
+    std::vector<Slot> slots_;
+};
+
+TcpConversationCache tcp_conversations;
 
 bool add_tcp_analysis(const packet_info *pinfo, TcpSegment &s) {
     ws::TcpAnalysis analysis;
-    if (!tcp_analysis_between(pinfo, s.src, s.dst, true, analysis)) return false;
+    if (!tcp_conversations.analysis_of(pinfo, s, analysis)) return false;
     s.stream = analysis.stream;
     s.retransmission = analysis.retransmission;
     s.rto_frame = analysis.rto_frame;
@@ -51,9 +101,9 @@ void add_quoted_stream(const packet_info *pinfo, IcmpError &e) {
         e.quoted_stream_known = add_udp_stream(pinfo, e.quoted_src, e.quoted_dst, e.quoted_stream);
         return;
     }
-    ws::TcpAnalysis analysis;
-    e.quoted_stream_known = tcp_analysis_between(pinfo, e.quoted_src, e.quoted_dst, false, analysis);
-    e.quoted_stream = analysis.stream;
+    const TcpConversation quoted = tcp_conversation_between(pinfo, e.quoted_src, e.quoted_dst);
+    e.quoted_stream_known = quoted.tcpd != nullptr;
+    if (quoted.tcpd) e.quoted_stream = quoted.tcpd->stream;
 }
 
 bool endpoint_of(const address &a, uint32_t port, Endpoint &out) {
@@ -107,6 +157,10 @@ int linktype_of_encapsulation(int wtap_encap) {
     last_encap = wtap_encap;
     last_link_type = found;
     return found;
+}
+
+void forget_conversations() {
+    tcp_conversations.clear();
 }
 
 int64_t frame_time_us(const packet_info *pinfo) {
