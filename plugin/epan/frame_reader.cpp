@@ -126,20 +126,47 @@ Bytes reassembled_segment(packet_info *pinfo) {
 // A frame the decoder could not follow to its TCP header: Wireshark's dissection has found the
 // segment's innermost addresses and ports (pinfo keeps the last ones), so look for that IP
 // header in the frame's bytes, or for the segment it reassembled from IP fragments. Not for ICMP
-// errors, whose quoted header is no segment.
-DecodedFrame decode_as_wireshark_found(const Bytes &bytes, packet_info *pinfo) {
+// errors, whose quoted header is no segment. Reads into `out`, which holds no segment yet, and
+// returns whether a TCP header was stepped over.
+bool decode_as_wireshark_found(const Bytes &bytes, packet_info *pinfo, FrameObservations &out) {
     static const int proto_icmp = proto_get_id_by_filter_name("icmp"),
                      proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     Endpoint src, dst;
     if (pinfo->ptype != PT_TCP || ws::frame_has_protocol(pinfo, proto_icmp) ||
         ws::frame_has_protocol(pinfo, proto_icmpv6) || !endpoint_of(pinfo->src, pinfo->srcport, src) ||
         !endpoint_of(pinfo->dst, pinfo->destport, dst))
-        return {};
-    const DecodedFrame found = decode_segment_of_flow(bytes, src, dst, pinfo->num, frame_time_us(pinfo));
-    if (found.observations.tcp_count) return found;
+        return false;
+    const bool skipped = decode_segment_of_flow(bytes, src, dst, pinfo->num, frame_time_us(pinfo), out);
+    if (out.tcp_count) return skipped;
     const Bytes segment = reassembled_segment(pinfo);
-    if (!segment.len) return found;
-    return decode_reassembled_segment(bytes, segment, src, dst, pinfo->num, frame_time_us(pinfo));
+    if (!segment.len) return skipped;
+    return decode_reassembled_segment(bytes, segment, src, dst, pinfo->num, frame_time_us(pinfo), out);
+}
+
+// The frame's headers, read by tcpdiag's decoder into `out`; whether a TCP header was stepped over.
+bool decode_headers(const Bytes &bytes, packet_info *pinfo, FrameObservations &out) {
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    const int link_type = linktype_of_encapsulation(ws::frame_encapsulation(pinfo));
+    const bool skipped = link_type >= 0 ? decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo), out)
+                                        : decode_unknown_link(bytes, pinfo->num, frame_time_us(pinfo), out);
+    if (out.tcp_count || out.icmp_count || !ws::frame_has_protocol(pinfo, proto_tcp)) return skipped;
+    const bool skipped_again = decode_as_wireshark_found(bytes, pinfo, out);
+    // Read after all: the fragment the decoder stepped over no longer counts as missed.
+    return out.tcp_count == 0 && (skipped || skipped_again);
+}
+
+// Keeps, in order, the items for which `keep` holds (it may complete them); returns how many. The
+// slots it frees are left as new, as FrameObservations keeps the ones past its counts.
+template <typename T, typename Keep>
+int keep_if(T *items, int count, Keep keep) {
+    int kept = 0;
+    for (int i = 0; i < count; ++i)
+        if (keep(items[i])) {
+            if (kept != i) items[kept] = items[i];
+            ++kept;
+        }
+    for (int i = kept; i < count; ++i) items[i] = T{};
+    return kept;
 }
 
 }  // namespace
@@ -171,40 +198,19 @@ bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out) {
     static const int proto_tcp = proto_get_id_by_filter_name("tcp");
     const guint length = tvb_captured_length(tvb);
     const Bytes bytes{length ? tvb_get_ptr(tvb, 0, length) : nullptr, length};
-    const int link_type = linktype_of_encapsulation(ws::frame_encapsulation(pinfo));
-    DecodedFrame decoded = link_type >= 0 ? decode_frame(link_type, bytes, pinfo->num, frame_time_us(pinfo))
-                                          : decode_unknown_link(bytes, pinfo->num, frame_time_us(pinfo));
-    if (decoded.observations.tcp_count == 0 && decoded.observations.icmp_count == 0 &&
-        ws::frame_has_protocol(pinfo, proto_tcp)) {
-        const DecodedFrame found = decode_as_wireshark_found(bytes, pinfo);
-        for (int i = 0; i < found.observations.tcp_count; ++i)
-            decoded.observations.tcp[decoded.observations.tcp_count++] = found.observations.tcp[i];
-        // Read after all: the fragment the decoder stepped over no longer counts as missed.
-        decoded.skipped_tcp = found.observations.tcp_count == 0 && (decoded.skipped_tcp || found.skipped_tcp);
-    }
-    const FrameObservations &found = decoded.observations;
-    bool missing = decoded.skipped_tcp;
+    bool missing = decode_headers(bytes, pinfo, out);
+    const bool decoded_none = out.tcp_count == 0 && out.icmp_count == 0;
 
-    out = FrameObservations{};
-    for (int i = 0; i < found.icmp_count; ++i) {
-        IcmpError &e = out.icmp[out.icmp_count++] = found.icmp[i];
-        add_quoted_stream(pinfo, e);
-    }
-    for (int i = 0; i < found.tcp_count; ++i) {
-        TcpSegment s = found.tcp[i];
-        if (add_tcp_analysis(pinfo, s))
-            out.tcp[out.tcp_count++] = s;
-        else
-            missing = true;
-    }
-    for (int i = 0; i < found.udp_count; ++i) {
-        UdpDatagram d = found.udp[i];
-        if (add_udp_stream(pinfo, d.src, d.dst, d.stream)) out.udp[out.udp_count++] = d;
-    }
+    for (int i = 0; i < out.icmp_count; ++i) add_quoted_stream(pinfo, out.icmp[i]);
+    const int decoded_tcp = out.tcp_count;
+    out.tcp_count = keep_if(out.tcp, out.tcp_count, [pinfo](TcpSegment &s) { return add_tcp_analysis(pinfo, s); });
+    missing |= out.tcp_count < decoded_tcp;
+    out.udp_count = keep_if(out.udp, out.udp_count,
+                            [pinfo](UdpDatagram &d) { return add_udp_stream(pinfo, d.src, d.dst, d.stream); });
     // Only what Wireshark dissected as TCP in this frame counts as missed: the first fragment of a
     // segment is dissected when the last one completes it. TCP found where the decoder found none
     // is an encapsulation it does not know.
-    missing |= found.tcp_count == 0 && found.icmp_count == 0;
+    missing |= decoded_none;
     return !(missing && ws::frame_has_protocol(pinfo, proto_tcp));
 }
 

@@ -20,9 +20,9 @@ int64_t frame_time_us(const packet_info *pinfo);
 // Drops what read_frame keeps of Wireshark's conversations, before Wireshark frees them.
 void forget_conversations();
 
-// Fills `out` with the frame's TCP segments, ICMP errors and UDP datagrams. Returns false when the
-// frame carries TCP that could not be read this way (an IP fragment, a header cut short, an
-// encapsulation the decoder does not know): those frames need the protocol tree.
+// Fills `out`, empty so far, with the frame's TCP segments, ICMP errors and UDP datagrams. Returns
+// false when the frame carries TCP that could not be read this way (an IP fragment, a header cut
+// short, an encapsulation the decoder does not know): those frames need the protocol tree.
 bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out);
 
 }  // namespace tcpdiag

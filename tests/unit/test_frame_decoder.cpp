@@ -149,6 +149,27 @@ TEST_CASE("tunnels: GRE with a key, IP in IP and VXLAN carry the inner segment",
     CHECK(to_string(v.observations.tcp[0].dst) == "10.0.0.6:22");
 }
 
+TEST_CASE("observations reused from frame to frame read each frame as new ones would", "[frame_decoder]") {
+    Octets vxlan = {0x08, 0, 0, 0, 0, 0, 1, 0};
+    append(vxlan, ethernet(0x0800));
+    append(vxlan, ipv4(6, 5, 6, tcp(6000, 22, 1, 0, 0x02, 64240, 0)));
+    const Octets tunnelled = ipv4(17, 1, 2, udp(33333, 4789, vxlan));
+    const Octets plain = ipv4(17, 3, 4, udp(53, 5353, Octets(4, 0)));
+
+    FrameObservations obs;
+    decode_frame(linktype::kRaw, Bytes{tunnelled.data(), tunnelled.size()}, 7, 1000, obs);
+    REQUIRE(obs.tcp_count == 1);
+    obs.udp[0].stream = 9;  // as the glue completes it
+    obs.reset();
+    CHECK(decode_frame(linktype::kRaw, Bytes{plain.data(), plain.size()}, 8, 2000, obs) == false);
+    CHECK(obs.tcp_count == 0);
+    CHECK(obs.tcp[0].frame == 0);  // the slot the last frame used is as new
+    REQUIRE(obs.udp_count == 1);
+    CHECK(obs.udp[0].frame == 8);
+    CHECK(obs.udp[0].stream == 0);
+    CHECK(to_string(obs.udp[0].dst) == "10.0.0.4:5353");
+}
+
 TEST_CASE("an ICMP error quoting 8 bytes of TCP names the flow and is not itself a segment", "[frame_decoder]") {
     Octets icmp = {3, 1, 0, 0, 0, 0, 0, 0};  // host unreachable
     Octets quoted = ipv4(6, 1, 9, tcp(40000, 443, 77, 0, 0x02, 64240, 0));
