@@ -87,18 +87,7 @@ bool operator==(const FlowKey &a, const FlowKey &b) {
 }
 
 size_t FlowKeyHash::operator()(const FlowKey &key) const noexcept {
-    // FNV-1a over the fields that identify the flow.
-    uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-    };
-    mix(&key.transport, 1);
-    for (const Endpoint *e : {&key.low, &key.high}) {
-        mix(e->address.bytes.data(), e->address.bytes.size());
-        const uint8_t port[2] = {static_cast<uint8_t>(e->port >> 8), static_cast<uint8_t>(e->port)};
-        mix(port, 2);
-    }
-    return static_cast<size_t>(h);
+    return static_cast<size_t>(hash_endpoint(hash_endpoint(key.transport, key.low), key.high));
 }
 
 }  // namespace tcpdiag

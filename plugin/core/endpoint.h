@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "word_hash.h"
+
 namespace tcpdiag {
 
 struct Address {
@@ -37,11 +39,7 @@ std::string to_string(const Address &address);
 // "10.0.0.1:80", "[fd00::1]:80"
 std::string to_string(const Endpoint &endpoint);
 
-// Hashing a word at a time: each 64-bit word is folded in with one multiply.
-inline uint64_t hash_word(uint64_t h, uint64_t word) {
-    h = (h ^ word) * 0x9e3779b97f4a7c15ULL;
-    return h ^ (h >> 32);
-}
+// Folds an endpoint into `h`: its address and port, a word at a time.
 inline uint64_t hash_endpoint(uint64_t h, const Endpoint &e) {
     uint64_t words[2];
     std::memcpy(words, e.address.bytes.data(), sizeof words);

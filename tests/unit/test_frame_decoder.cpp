@@ -1,5 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <vector>
 
@@ -147,6 +149,22 @@ TEST_CASE("tunnels: GRE with a key, IP in IP and VXLAN carry the inner segment",
     CHECK(to_string(v.observations.udp[0].dst) == "10.0.0.2:4789");
     REQUIRE(v.observations.tcp_count == 1);
     CHECK(to_string(v.observations.tcp[0].dst) == "10.0.0.6:22");
+}
+
+TEST_CASE("hashes taken a word at a time see every byte and both directions of a flow alike", "[hash]") {
+    const uint8_t bytes[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    for (size_t i = 0; i < sizeof bytes; ++i) {
+        uint8_t changed[sizeof bytes];
+        std::copy(bytes, bytes + sizeof bytes, changed);
+        changed[i] ^= 0x40;
+        CHECK(hash_bytes(0, bytes, sizeof bytes) != hash_bytes(0, changed, sizeof changed));
+    }
+    const Endpoint a{Address::ipv4({10, 0, 0, 1}), 40000}, b{Address::ipv4({10, 0, 0, 2}), 443};
+    const Endpoint v6{Address::from_bytes(6, std::array<uint8_t, 16>{10, 0, 0, 1}.data()), 40000};
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) == FlowKeyHash()(FlowKey::of(6, b, a)));
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) != FlowKeyHash()(FlowKey::of(17, a, b)));
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) != FlowKeyHash()(FlowKey::of(6, v6, b)));
+    CHECK(hash_endpoint(0, a) != hash_endpoint(0, Endpoint{a.address, 40001}));
 }
 
 TEST_CASE("observations reused from frame to frame read each frame as new ones would", "[frame_decoder]") {
