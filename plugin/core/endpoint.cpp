@@ -1,28 +1,12 @@
 #include "endpoint.h"
 
 #include <cstdio>
-#include <cstring>
 #include <tuple>
 
 namespace tcpdiag {
 
 Address Address::ipv4(const uint8_t (&b)[4]) {
     return from_bytes(4, b);
-}
-
-Address Address::from_bytes(uint8_t family, const uint8_t *data) {
-    Address a;
-    a.family = family;
-    std::memcpy(a.bytes.data(), data, family == 6 ? 16 : 4);
-    return a;
-}
-
-bool operator==(const Address &a, const Address &b) {
-    return a.family == b.family && a.bytes == b.bytes;
-}
-
-bool operator==(const Endpoint &a, const Endpoint &b) {
-    return a.port == b.port && a.address == b.address;
 }
 
 static std::string ipv6_to_string(const std::array<uint8_t, 16> &b) {
