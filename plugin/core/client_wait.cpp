@@ -16,7 +16,7 @@ void ClientWaits::observe(StreamState &stream, const TcpSegment &seg, const Sent
     SideState &client = stream.of(Side::Client);
     SideState &server = stream.of(Side::Server);
     const bool closes = seg.flags & (tcp_flag::kRst | tcp_flag::kFin);
-    if (seg.src != stream.client()) {
+    if (!stream.is_client(seg.src)) {
         // New data the client was not waiting for is the server's own request (SIP, a server
         // push): what the client sends next answers it. A resend, or the rest of a message whose
         // last segment (PSH) had not come yet, is still the answer.

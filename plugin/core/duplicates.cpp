@@ -1,36 +1,18 @@
 #include "duplicates.h"
 
+#include "word_hash.h"
+
 namespace tcpdiag {
-
-namespace {
-// FNV-1a, a byte at a time.
-class Hash {
-  public:
-    void add(uint32_t value, int bytes) {
-        for (int i = 0; i < bytes; ++i) byte(static_cast<uint8_t>(value >> (8 * i)));
-    }
-    void byte(uint8_t b) { h_ = (h_ ^ b) * 16777619u; }
-    uint32_t value() const { return h_ ? h_ : 1; }  // 0 means "no signature"
-
-  private:
-    uint32_t h_ = 2166136261u;
-};
-}  // namespace
 
 uint32_t segment_signature(const TcpSegment &seg, uint16_t ip_id, uint32_t ip_option_kinds, const uint8_t *options,
                            size_t options_len) {
-    Hash h;
-    h.add(seg.src.port, 2);
-    h.add(seg.dst.port, 2);
-    h.add(seg.seq, 4);
-    h.add(seg.ack, 4);
-    h.add(seg.flags, 2);
-    h.add(seg.window, 2);
-    h.add(seg.payload_len, 4);
-    h.add(ip_id, 2);
-    h.add(ip_option_kinds, 4);
-    for (size_t i = 0; i < options_len; ++i) h.byte(options[i]);
-    return h.value();
+    uint64_t h = hash_word(0, uint64_t{seg.src.port} << 48 | uint64_t{seg.dst.port} << 32 | seg.seq);
+    h = hash_word(h, uint64_t{seg.ack} << 32 | uint64_t{seg.flags} << 16 | seg.window);
+    h = hash_word(h, uint64_t{seg.payload_len} << 32 | ip_option_kinds);
+    h = hash_word(h, uint64_t{options_len} << 16 | ip_id);
+    h = hash_bytes(h, options, options_len);
+    const auto signature = static_cast<uint32_t>(h ^ (h >> 32));
+    return signature ? signature : 1;  // 0 means "no signature"
 }
 
 bool DuplicateFilter::is_copy(const TcpSegment &seg) {

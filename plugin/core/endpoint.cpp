@@ -1,28 +1,12 @@
 #include "endpoint.h"
 
 #include <cstdio>
-#include <cstring>
 #include <tuple>
 
 namespace tcpdiag {
 
 Address Address::ipv4(const uint8_t (&b)[4]) {
     return from_bytes(4, b);
-}
-
-Address Address::from_bytes(uint8_t family, const uint8_t *data) {
-    Address a;
-    a.family = family;
-    std::memcpy(a.bytes.data(), data, family == 6 ? 16 : 4);
-    return a;
-}
-
-bool operator==(const Address &a, const Address &b) {
-    return a.family == b.family && a.bytes == b.bytes;
-}
-
-bool operator==(const Endpoint &a, const Endpoint &b) {
-    return a.port == b.port && a.address == b.address;
 }
 
 static std::string ipv6_to_string(const std::array<uint8_t, 16> &b) {
@@ -87,18 +71,7 @@ bool operator==(const FlowKey &a, const FlowKey &b) {
 }
 
 size_t FlowKeyHash::operator()(const FlowKey &key) const noexcept {
-    // FNV-1a over the fields that identify the flow.
-    uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-    };
-    mix(&key.transport, 1);
-    for (const Endpoint *e : {&key.low, &key.high}) {
-        mix(e->address.bytes.data(), e->address.bytes.size());
-        const uint8_t port[2] = {static_cast<uint8_t>(e->port >> 8), static_cast<uint8_t>(e->port)};
-        mix(port, 2);
-    }
-    return static_cast<size_t>(h);
+    return static_cast<size_t>(hash_endpoint(hash_endpoint(key.transport, key.low), key.high));
 }
 
 }  // namespace tcpdiag

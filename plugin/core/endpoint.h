@@ -4,7 +4,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
+
+#include "word_hash.h"
 
 namespace tcpdiag {
 
@@ -13,7 +16,12 @@ struct Address {
     std::array<uint8_t, 16> bytes{};
 
     static Address ipv4(const uint8_t (&b)[4]);
-    static Address from_bytes(uint8_t family, const uint8_t *data);
+    static Address from_bytes(uint8_t family, const uint8_t *data) {
+        Address a;
+        a.family = family;
+        std::memcpy(a.bytes.data(), data, family == 6 ? 16 : 4);
+        return a;
+    }
     bool known() const { return family != 0; }
 };
 
@@ -22,11 +30,19 @@ struct Endpoint {
     uint16_t port = 0;
 };
 
-bool operator==(const Address &a, const Address &b);
+// Compared on every segment: inline, the 16 address bytes as two words.
+inline bool operator==(const Address &a, const Address &b) {
+    uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), sizeof x);
+    std::memcpy(y, b.bytes.data(), sizeof y);
+    return a.family == b.family && x[0] == y[0] && x[1] == y[1];
+}
 inline bool operator!=(const Address &a, const Address &b) {
     return !(a == b);
 }
-bool operator==(const Endpoint &a, const Endpoint &b);
+inline bool operator==(const Endpoint &a, const Endpoint &b) {
+    return a.port == b.port && a.address == b.address;
+}
 inline bool operator!=(const Endpoint &a, const Endpoint &b) {
     return !(a == b);
 }
@@ -35,6 +51,14 @@ inline bool operator!=(const Endpoint &a, const Endpoint &b) {
 std::string to_string(const Address &address);
 // "10.0.0.1:80", "[fd00::1]:80"
 std::string to_string(const Endpoint &endpoint);
+
+// Folds an endpoint into `h`: its address and port, a word at a time.
+inline uint64_t hash_endpoint(uint64_t h, const Endpoint &e) {
+    uint64_t words[2];
+    std::memcpy(words, e.address.bytes.data(), sizeof words);
+    h = hash_word(h, words[0]);
+    return hash_word(h, words[1] ^ (uint64_t{e.address.family} << 56 | e.port));
+}
 
 // A conversation key that is the same for both directions.
 struct FlowKey {

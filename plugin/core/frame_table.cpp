@@ -6,10 +6,11 @@ namespace tcpdiag {
 
 void FrameTable::add(uint32_t frame, const FrameNote *notes, int count) {
     if (frame < end_.size()) return;
-    // Frames in between contributed nothing: they end where the previous one did.
-    end_.resize(static_cast<size_t>(frame) + 1, static_cast<uint32_t>(notes_.size()));
-    notes_.insert(notes_.end(), notes, notes + count);
-    end_[frame] = static_cast<uint32_t>(notes_.size());
+    // Frames in between contributed nothing: they end where the previous one did. Most frames
+    // come right after the last one recorded, and append without a resize.
+    if (frame > end_.size()) end_.resize(frame, static_cast<uint32_t>(notes_.size()));
+    for (int i = 0; i < count; ++i) notes_.push_back(notes[i]);
+    end_.push_back(static_cast<uint32_t>(notes_.size()));
 }
 
 FrameNotes FrameTable::notes_of(uint32_t frame) const {

@@ -215,7 +215,7 @@ Side side_of(StreamState &stream, const TcpSegment &seg, AddressPairTable &addre
         }
         stream.set_endpoints(src_is_client ? seg.src : seg.dst, src_is_client ? seg.dst : seg.src, addresses);
     }
-    return seg.src == stream.client() ? Side::Client : Side::Server;
+    return stream.is_client(seg.src) ? Side::Client : Side::Server;
 }
 
 }  // namespace
@@ -419,7 +419,7 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
 }
 
 FrameEvent update(StreamState &stream, const IcmpError &error) {
-    const bool about_client_packet = error.quoted_src == stream.client();
+    const bool about_client_packet = stream.is_client(error.quoted_src);
     note_frame(stream, error.frame, error.time_us);
     stream.history.add(history_letter::kIcmp, about_client_packet);
     IcmpSeen &icmp = stream.record_icmp();
@@ -435,7 +435,7 @@ FrameEvent update(StreamState &stream, const IcmpError &error) {
 FrameEvent update(StreamState &stream, const UdpDatagram &datagram, AddressPairTable &addresses) {
     if (stream.first_frame == 0) stream.set_endpoints(datagram.src, datagram.dst, addresses);
     note_frame(stream, datagram.frame, datagram.time_us);
-    const Side s = datagram.src == stream.client() ? Side::Client : Side::Server;
+    const Side s = stream.is_client(datagram.src) ? Side::Client : Side::Server;
     saturating_increment(stream.of(s).packets);
     stream.history.add(history_letter::kData, s == Side::Client);
     return {FrameEventKind::Datagram, s, 0, 0};

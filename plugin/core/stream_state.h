@@ -119,6 +119,10 @@ struct StreamState {
 
     Endpoint client() const;
     Endpoint server() const;
+    // Whether `e` is the client, asked of every segment: compared in place, no Endpoint built.
+    bool is_client(const Endpoint &e) const {
+        return e.port == client_port_ && (addresses_ ? e.address == addresses_->client : !e.address.known());
+    }
     // The addresses go to `addresses`, which must outlive the stream.
     void set_endpoints(const Endpoint &client, const Endpoint &server, AddressPairTable &addresses);
 

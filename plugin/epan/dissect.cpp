@@ -23,13 +23,15 @@ constexpr int kMaxNotes = 3 * FrameObservations::kMax;
 // First pass: feed the frame to the analysis and remember what it was, for later passes.
 FrameNotes observe(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo) noexcept {
     try {
-        FrameObservations obs;
+        // Kept from frame to frame, so a frame clears only the slots the last one used.
+        static FrameObservations obs;
+        obs.reset();
         if (read_protocol_tree())
             extract(tree, pinfo, obs);
         else if (!read_frame(tvb, pinfo, obs))
             frame_table().mark_unread(pinfo->num);
         peer_collect(tvb, pinfo, obs);
-        FrameNote notes[kMaxNotes];
+        static FrameNote notes[kMaxNotes];  // each written before it is read
         int count = 0;
         Analyzer &analyzer = session();
         for (int i = 0; i < obs.icmp_count; ++i)

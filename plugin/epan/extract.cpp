@@ -174,6 +174,11 @@ int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations
             IpHeader outer, quoted;
             if (out.icmp_count == FrameObservations::kMax || !ip_below(f, layer, outer) || !ip_above(f, layer, quoted))
                 continue;
+            field_info *tcp_port = f.above(kTcpSrcport, layer), *udp_port = f.above(kUdpSrcport, layer);
+            const bool is_tcp = tcp_port && (!udp_port || tcp_port->total_layer_num < udp_port->total_layer_num);
+            field_info *sport = is_tcp ? tcp_port : udp_port;
+            if (!sport) continue;
+            // Only a slot that will be counted is written (FrameObservations::reset).
             IcmpError &e = out.icmp[out.icmp_count];
             e.frame = pinfo->num;
             e.time_us = frame_time_us(pinfo);
@@ -181,10 +186,6 @@ int read_icmp_errors(const FrameFields &f, packet_info *pinfo, FrameObservations
             e.icmp_version = static_cast<uint8_t>(version);
             e.type = static_cast<uint8_t>(t);
             e.code = static_cast<uint8_t>(uint_of(f.in_layer(code_id, layer)));
-            field_info *tcp_port = f.above(kTcpSrcport, layer), *udp_port = f.above(kUdpSrcport, layer);
-            const bool is_tcp = tcp_port && (!udp_port || tcp_port->total_layer_num < udp_port->total_layer_num);
-            field_info *sport = is_tcp ? tcp_port : udp_port;
-            if (!sport) continue;
             const int tl = sport->total_layer_num;
             e.quoted_transport = is_tcp ? Transport::Tcp : Transport::Udp;
             e.quoted_src = {quoted.src, static_cast<uint16_t>(uint_of(sport))};

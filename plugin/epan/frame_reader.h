@@ -17,9 +17,12 @@ int linktype_of_encapsulation(int wtap_encap);
 
 int64_t frame_time_us(const packet_info *pinfo);
 
-// Fills `out` with the frame's TCP segments, ICMP errors and UDP datagrams. Returns false when the
-// frame carries TCP that could not be read this way (an IP fragment, a header cut short, an
-// encapsulation the decoder does not know): those frames need the protocol tree.
+// Drops what read_frame keeps of Wireshark's conversations, before Wireshark frees them.
+void forget_conversations();
+
+// Fills `out`, empty so far, with the frame's TCP segments, ICMP errors and UDP datagrams. Returns
+// false when the frame carries TCP that could not be read this way (an IP fragment, a header cut
+// short, an encapsulation the decoder does not know): those frames need the protocol tree.
 bool read_frame(tvbuff_t *tvb, packet_info *pinfo, FrameObservations &out);
 
 }  // namespace tcpdiag

@@ -3,6 +3,7 @@
 #include <epan/proto.h>
 
 #include "extract.h"
+#include "frame_reader.h"
 #include "registration.h"
 
 namespace tcpdiag {
@@ -27,6 +28,7 @@ void session_init() {
     current = new Analyzer(current_config());
     delete frames;
     frames = new FrameTable;
+    forget_conversations();
     // Ask for the fields only when they are read: a tree on the first pass costs more than the analysis.
     request_wanted_fields(read_protocol_tree() && proto_is_protocol_enabled(find_protocol_by_id(ids.proto)));
 }
@@ -37,6 +39,7 @@ void session_cleanup() {
     current = nullptr;
     delete frames;
     frames = nullptr;
+    forget_conversations();
 }
 
 void session_apply_preferences() {

@@ -92,24 +92,36 @@ struct TcpAnalysis {
 constexpr uint16_t kTcpARetransmission = 0x0001, kTcpALostPacket = 0x0002, kTcpAAckLostPacket = 0x0004,
                    kTcpAFastRetransmission = 0x0400, kTcpASpuriousRetransmission = 0x4000;
 
-// The TCP conversation this frame's segment between these endpoints belongs to, and (when
-// `segment_flags`) the analysis of that segment. False if the TCP dissector has none (the TCP
-// dissector did not reach it, or another conversation strategy is configured).
-inline bool tcp_analysis_of(uint32_t frame, const address *src, const address *dst, uint16_t sport, uint16_t dport,
-                            int proto_tcp, bool segment_flags, TcpAnalysis &out) {
-    conversation_t *conv = find_conversation(frame, src, dst, CONVERSATION_TCP, sport, dport, 0);
-    auto *tcpd = conv ? static_cast<struct tcp_analysis *>(conversation_get_proto_data(conv, proto_tcp)) : nullptr;
-    if (!tcpd) return false;
-    out.stream = tcpd->stream;
-    const struct tcp_acked *ta = segment_flags ? tcpd->ta : nullptr;
-    if (ta) {
-        out.retransmission =
-            (ta->flags & (kTcpARetransmission | kTcpAFastRetransmission | kTcpASpuriousRetransmission)) != 0;
-        const bool timed = ta->rto_ts.secs || ta->rto_ts.nsecs;
-        out.rto_frame = (ta->flags & kTcpARetransmission) && timed ? ta->rto_frame : 0;
-        out.capture_gap = (ta->flags & (kTcpALostPacket | kTcpAAckLostPacket)) != 0;
-    }
-    return true;
+// The TCP conversation between these endpoints at this frame, and the data the TCP dissector keeps
+// in it (nullptr if none: the TCP dissector did not reach it, or another conversation strategy is
+// configured).
+inline conversation_t *tcp_conversation_of(uint32_t frame, const address *src, const address *dst, uint16_t sport,
+                                           uint16_t dport) {
+    return find_conversation(frame, src, dst, CONVERSATION_TCP, sport, dport, 0);
+}
+inline struct tcp_analysis *tcp_data_of(conversation_t *conv, int proto_tcp) {
+    return conv ? static_cast<struct tcp_analysis *>(conversation_get_proto_data(conv, proto_tcp)) : nullptr;
+}
+
+// Whether the TCP dissector used this conversation for a segment of the frame being read on the
+// first pass: a new conversation starts at its frame, and Wireshark moves an existing one's
+// last_frame forward to each frame it is used in (4.0 to 4.6).
+inline bool used_in_frame(const conversation_t *conv, uint32_t frame) {
+    return conv->last_frame == frame;
+}
+
+// tcp.stream and the analysis of the segment the TCP dissector has just dissected in `tcpd`.
+inline TcpAnalysis segment_analysis(const struct tcp_analysis &tcpd) {
+    TcpAnalysis out;
+    out.stream = tcpd.stream;
+    const struct tcp_acked *ta = tcpd.ta;
+    if (!ta) return out;
+    out.retransmission =
+        (ta->flags & (kTcpARetransmission | kTcpAFastRetransmission | kTcpASpuriousRetransmission)) != 0;
+    const bool timed = ta->rto_ts.secs || ta->rto_ts.nsecs;
+    out.rto_frame = (ta->flags & kTcpARetransmission) && timed ? ta->rto_frame : 0;
+    out.capture_gap = (ta->flags & (kTcpALostPacket | kTcpAAckLostPacket)) != 0;
+    return out;
 }
 
 // udp.stream of the UDP conversation between these endpoints at this frame.

@@ -1,5 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <vector>
 
@@ -147,6 +149,43 @@ TEST_CASE("tunnels: GRE with a key, IP in IP and VXLAN carry the inner segment",
     CHECK(to_string(v.observations.udp[0].dst) == "10.0.0.2:4789");
     REQUIRE(v.observations.tcp_count == 1);
     CHECK(to_string(v.observations.tcp[0].dst) == "10.0.0.6:22");
+}
+
+TEST_CASE("hashes taken a word at a time see every byte and both directions of a flow alike", "[hash]") {
+    const uint8_t bytes[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    for (size_t i = 0; i < sizeof bytes; ++i) {
+        uint8_t changed[sizeof bytes];
+        std::copy(bytes, bytes + sizeof bytes, changed);
+        changed[i] ^= 0x40;
+        CHECK(hash_bytes(0, bytes, sizeof bytes) != hash_bytes(0, changed, sizeof changed));
+    }
+    const Endpoint a{Address::ipv4({10, 0, 0, 1}), 40000}, b{Address::ipv4({10, 0, 0, 2}), 443};
+    const Endpoint v6{Address::from_bytes(6, std::array<uint8_t, 16>{10, 0, 0, 1}.data()), 40000};
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) == FlowKeyHash()(FlowKey::of(6, b, a)));
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) != FlowKeyHash()(FlowKey::of(17, a, b)));
+    CHECK(FlowKeyHash()(FlowKey::of(6, a, b)) != FlowKeyHash()(FlowKey::of(6, v6, b)));
+    CHECK(hash_endpoint(0, a) != hash_endpoint(0, Endpoint{a.address, 40001}));
+}
+
+TEST_CASE("observations reused from frame to frame read each frame as new ones would", "[frame_decoder]") {
+    Octets vxlan = {0x08, 0, 0, 0, 0, 0, 1, 0};
+    append(vxlan, ethernet(0x0800));
+    append(vxlan, ipv4(6, 5, 6, tcp(6000, 22, 1, 0, 0x02, 64240, 0)));
+    const Octets tunnelled = ipv4(17, 1, 2, udp(33333, 4789, vxlan));
+    const Octets plain = ipv4(17, 3, 4, udp(53, 5353, Octets(4, 0)));
+
+    FrameObservations obs;
+    decode_frame(linktype::kRaw, Bytes{tunnelled.data(), tunnelled.size()}, 7, 1000, obs);
+    REQUIRE(obs.tcp_count == 1);
+    obs.udp[0].stream = 9;  // as the glue completes it
+    obs.reset();
+    CHECK(decode_frame(linktype::kRaw, Bytes{plain.data(), plain.size()}, 8, 2000, obs) == false);
+    CHECK(obs.tcp_count == 0);
+    CHECK(obs.tcp[0].frame == 0);  // the slot the last frame used is as new
+    REQUIRE(obs.udp_count == 1);
+    CHECK(obs.udp[0].frame == 8);
+    CHECK(obs.udp[0].stream == 0);
+    CHECK(to_string(obs.udp[0].dst) == "10.0.0.4:5353");
 }
 
 TEST_CASE("an ICMP error quoting 8 bytes of TCP names the flow and is not itself a segment", "[frame_decoder]") {

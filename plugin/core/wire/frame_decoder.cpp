@@ -39,13 +39,14 @@ bool read_tcp_header(const Bytes &b, size_t at, const IpHeader &ip, TcpSegment &
 
 class FrameWalker {
   public:
-    FrameWalker(const Bytes &b, uint32_t frame, int64_t time_us) : b_(b), frame_(frame), time_us_(time_us) {}
+    FrameWalker(const Bytes &b, uint32_t frame, int64_t time_us, FrameObservations &out)
+        : b_(b), frame_(frame), time_us_(time_us), out_(out) {}
 
     void walk_ip(size_t at, int depth) {
         IpHeader ip;
         if (depth >= kMaxDepth || !parse_ip(b_, at, ip)) return;
         if (ip.later_fragment || ip.first_fragment) {
-            out_.skipped_tcp |= ip.protocol == ip_proto::kTcp;
+            skipped_tcp_ |= ip.protocol == ip_proto::kTcp;
             return;
         }
         switch (ip.protocol) {
@@ -60,15 +61,15 @@ class FrameWalker {
         }
     }
 
-    DecodedFrame result() const { return out_; }
+    bool skipped_tcp() const { return skipped_tcp_; }
 
   private:
-    FrameObservations &obs() { return out_.observations; }
+    FrameObservations &obs() { return out_; }
 
     void read_tcp(const IpHeader &ip) {
         TcpSegment s;
         if (!read_tcp_header(b_, ip.payload_at, ip, s)) {
-            out_.skipped_tcp = true;
+            skipped_tcp_ = true;
             return;
         }
         if (obs().tcp_count == FrameObservations::kMax) return;
@@ -137,7 +138,8 @@ class FrameWalker {
     const Bytes &b_;
     const uint32_t frame_;
     const int64_t time_us_;
-    DecodedFrame out_;
+    FrameObservations &out_;
+    bool skipped_tcp_ = false;
 };
 
 // Could an IPv4 or IPv6 header from `src` to `dst` start at `at`? (A cheap look at the version
@@ -178,37 +180,37 @@ bool ip_packet_ends_frame(const Bytes &b, size_t at) {
     }
     return end == b.len || end + 4 == b.len;
 }
-}  // namespace
 
-DecodedFrame decode_unknown_link(const Bytes &frame, uint32_t frame_number, int64_t time_us) {
-    for (size_t at = 0; at < frame.len; ++at) {
-        if (!ip_packet_ends_frame(frame, at)) continue;
-        FrameWalker walker(frame, frame_number, time_us);
-        walker.walk_ip(at, 0);
-        return walker.result();
-    }
-    return {};
+// The frame read from the IP header at `at`.
+bool walk_from(const Bytes &frame, size_t at, uint32_t frame_number, int64_t time_us, FrameObservations &out) {
+    FrameWalker walker(frame, frame_number, time_us, out);
+    walker.walk_ip(at, 0);
+    return walker.skipped_tcp();
 }
 
-DecodedFrame decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst, uint32_t frame_number,
-                                    int64_t time_us) {
-    if (!src.address.known() || src.address.family != dst.address.family) return {};
+}  // namespace
+
+bool decode_unknown_link(const Bytes &frame, uint32_t frame_number, int64_t time_us, FrameObservations &out) {
+    for (size_t at = 0; at < frame.len; ++at)
+        if (ip_packet_ends_frame(frame, at)) return walk_from(frame, at, frame_number, time_us, out);
+    return false;
+}
+
+bool decode_segment_of_flow(const Bytes &frame, const Endpoint &src, const Endpoint &dst, uint32_t frame_number,
+                            int64_t time_us, FrameObservations &out) {
+    if (!src.address.known() || src.address.family != dst.address.family) return false;
     for (size_t at = 0; at < frame.len; ++at) {
         IpHeader ip;
         if (!ip_header_of(frame, at, src.address, dst.address) || !parse_ip(frame, at, ip)) continue;
         if (ip.protocol != ip_proto::kTcp || !frame.has(ip.payload_at, 4)) continue;
         if (frame.be16(ip.payload_at) != src.port || frame.be16(ip.payload_at + 2) != dst.port) continue;
-        FrameWalker walker(frame, frame_number, time_us);
-        walker.walk_ip(at, 0);
-        return walker.result();
+        return walk_from(frame, at, frame_number, time_us, out);
     }
-    return {};
+    return false;
 }
 
-DecodedFrame decode_segments_within(const Bytes &frame, uint32_t frame_number, int64_t time_us) {
-    DecodedFrame out;
-    FrameObservations &found = out.observations;
-    for (size_t at = 0; at + 20 <= frame.len && found.tcp_count < FrameObservations::kMax;) {
+void decode_segments_within(const Bytes &frame, uint32_t frame_number, int64_t time_us, FrameObservations &out) {
+    for (size_t at = 0; at + 20 <= frame.len && out.tcp_count < FrameObservations::kMax;) {
         const uint8_t version = frame.u8(at) >> 4;
         IpHeader ip;
         if ((version != 4 && version != 6) || !parse_ip(frame, at, ip)) {
@@ -221,44 +223,40 @@ DecodedFrame decode_segments_within(const Bytes &frame, uint32_t frame_number, i
             continue;
         }
         if (ip.protocol == ip_proto::kTcp && !ip.later_fragment) {
-            FrameWalker walker(frame, frame_number, time_us);
-            walker.walk_ip(at, 0);
-            const FrameObservations &segment = walker.result().observations;
-            if (segment.tcp_count) {
-                found.tcp[found.tcp_count++] = segment.tcp[0];
+            const int before = out.tcp_count;
+            walk_from(frame, at, frame_number, time_us, out);
+            if (out.tcp_count > before) {
                 at = ip.payload_at + 20;
                 continue;
             }
         }
         ++at;
     }
-    return out;
 }
 
-DecodedFrame decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src,
-                                        const Endpoint &dst, uint32_t frame_number, int64_t time_us) {
-    DecodedFrame out;
-    if (!src.address.known() || src.address.family != dst.address.family) return out;
+bool decode_reassembled_segment(const Bytes &frame, const Bytes &segment, const Endpoint &src, const Endpoint &dst,
+                                uint32_t frame_number, int64_t time_us, FrameObservations &out) {
+    if (!src.address.known() || src.address.family != dst.address.family) return false;
     for (size_t at = 0; at < frame.len; ++at) {
         IpHeader ip;
         if (!ip_header_of(frame, at, src.address, dst.address) || !parse_ip(frame, at, ip)) continue;
         if (ip.protocol != ip_proto::kTcp || !ip.later_fragment) continue;
         ip.payload_len = static_cast<uint32_t>(segment.len);  // the whole segment, from all fragments
         TcpSegment s;
-        if (!read_tcp_header(segment, 0, ip, s) || s.src.port != src.port || s.dst.port != dst.port) return out;
+        if (out.tcp_count == FrameObservations::kMax || !read_tcp_header(segment, 0, ip, s) || s.src.port != src.port ||
+            s.dst.port != dst.port)
+            return false;
         s.frame = frame_number;
         s.time_us = time_us;
-        out.observations.tcp[out.observations.tcp_count++] = s;
-        return out;
+        out.tcp[out.tcp_count++] = s;
+        return false;
     }
-    return out;
+    return false;
 }
 
-DecodedFrame decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us) {
-    FrameWalker walker(frame, frame_number, time_us);
+bool decode_frame(int link_type, const Bytes &frame, uint32_t frame_number, int64_t time_us, FrameObservations &out) {
     size_t ip_at;
-    if (find_ip_header(link_type, frame, ip_at)) walker.walk_ip(ip_at, 0);
-    return walker.result();
+    return find_ip_header(link_type, frame, ip_at) && walk_from(frame, ip_at, frame_number, time_us, out);
 }
 
 }  // namespace tcpdiag
