@@ -82,41 +82,34 @@ std::string peer_json(const StreamRow &r) {
            json_escape(r.peer_reason) + "\"";
 }
 
-std::string tsv(const std::vector<StreamRow> &rows, bool with_peer) {
+std::string tsv_header(bool with_peer) {
     std::string out;
     for (const char *c : kColumns) out += std::string(out.empty() ? "" : "\t") + c;
     if (with_peer)
         for (const char *c : kPeerColumns) out += std::string("\t") + c;
-    out += "\n";
-    for (const StreamRow &r : rows) {
-        out += std::to_string(r.stream) + "\t" + r.transport + "\t" + r.client + "\t" + r.server + "\t" + r.verdict +
-               "\t" + r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" +
-               std::to_string(r.data_retransmissions) + "\t" + std::to_string(r.evidence_frame) + "\t" +
-               std::to_string(r.packets) + "\t" + fixed(r.duration_s) + "\t" + r.history + "\t" + tsv_clean(r.reason) +
-               "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" + r.capture_flaws + "\t" + r.stage + "\t" +
-               r.cause + "\t" + r.loss_point + (with_peer ? peer_tsv(r) : "") + "\n";
-    }
-    return out;
+    return out + "\n";
 }
 
-std::string json(const std::vector<StreamRow> &rows, bool with_peer) {
-    std::string out = "[\n";
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const StreamRow &r = rows[i];
-        out += "  {\"stream\": " + std::to_string(r.stream) + ", \"transport\": \"" + r.transport +
-               "\", \"client\": \"" + r.client + "\", \"server\": \"" + r.server + "\", \"verdict\": \"" + r.verdict +
-               "\", \"reset_by\": \"" + r.reset_by +
-               "\", \"syn_retransmissions\": " + std::to_string(r.syn_retransmissions) +
-               ", \"data_retransmissions\": " + std::to_string(r.data_retransmissions) +
-               ", \"evidence_frame\": " + std::to_string(r.evidence_frame) +
-               ", \"packets\": " + std::to_string(r.packets) + ", \"duration\": " + fixed(r.duration_s) +
-               ", \"history\": \"" + json_escape(r.history) + "\", \"reason\": \"" + json_escape(r.reason) +
-               "\", \"next_step\": \"" + json_escape(r.next_step) + "\", \"captured\": \"" + r.captured +
-               "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" + r.stage + "\", \"cause\": \"" +
-               r.cause + "\", \"loss_point\": \"" + r.loss_point + "\"" + (with_peer ? peer_json(r) : "") + "}";
-        out += i + 1 < rows.size() ? ",\n" : "\n";
-    }
-    return out + "]\n";
+std::string tsv_row(const StreamRow &r, bool with_peer) {
+    return std::to_string(r.stream) + "\t" + r.transport + "\t" + r.client + "\t" + r.server + "\t" + r.verdict + "\t" +
+           r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" + std::to_string(r.data_retransmissions) +
+           "\t" + std::to_string(r.evidence_frame) + "\t" + std::to_string(r.packets) + "\t" + fixed(r.duration_s) +
+           "\t" + r.history + "\t" + tsv_clean(r.reason) + "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" +
+           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + (with_peer ? peer_tsv(r) : "") +
+           "\n";
+}
+
+std::string json_row(const StreamRow &r, bool with_peer) {
+    return "  {\"stream\": " + std::to_string(r.stream) + ", \"transport\": \"" + r.transport + "\", \"client\": \"" +
+           r.client + "\", \"server\": \"" + r.server + "\", \"verdict\": \"" + r.verdict + "\", \"reset_by\": \"" +
+           r.reset_by + "\", \"syn_retransmissions\": " + std::to_string(r.syn_retransmissions) +
+           ", \"data_retransmissions\": " + std::to_string(r.data_retransmissions) +
+           ", \"evidence_frame\": " + std::to_string(r.evidence_frame) + ", \"packets\": " + std::to_string(r.packets) +
+           ", \"duration\": " + fixed(r.duration_s) + ", \"history\": \"" + json_escape(r.history) +
+           "\", \"reason\": \"" + json_escape(r.reason) + "\", \"next_step\": \"" + json_escape(r.next_step) +
+           "\", \"captured\": \"" + r.captured + "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" +
+           r.stage + "\", \"cause\": \"" + r.cause + "\", \"loss_point\": \"" + r.loss_point + "\"" +
+           (with_peer ? peer_json(r) : "") + "}";
 }
 
 // The peer capture's part of the text table: each stream's path verdict, then the flows only the
@@ -147,28 +140,28 @@ std::string peer_text(const std::vector<StreamRow> &rows, const TwoPointReport &
     return out;
 }
 
-std::string text(const std::vector<StreamRow> &rows) {
-    std::string out =
-        "===================================================================\n"
-        "tcpdiag: how every stream ended\n";
+const char kTextRule[] = "===================================================================\n";
+
+std::string text_header() {
     char line[512];
     std::snprintf(line, sizeof line, "%6s %-4s %-40s %-40s %-18s %-7s %-11s %-14s %3s %4s %8s %10s %-10s %s\n",
                   "Stream", "Prot", "Client", "Server", "Verdict", "ResetBy", "Stage", "Cause", "SYN", "Rtx",
                   "Evidence", "Duration", "History", "Reason");
-    out += line;
-    for (const StreamRow &r : rows) {
-        std::snprintf(line, sizeof line, "%6u %-4s %-40s %-40s %-18s %-7s %-11s %-14s %3u %4u %8u %10.3f %-10s ",
-                      r.stream, r.transport.c_str(), r.client.c_str(), r.server.c_str(), r.verdict.c_str(),
-                      r.reset_by.c_str(), r.stage.c_str(), r.cause.empty() ? "-" : r.cause.c_str(),
-                      r.syn_retransmissions, r.data_retransmissions, r.evidence_frame, r.duration_s, r.history.c_str());
-        out += line + r.reason + "\n";
-    }
-    return out + "===================================================================\n";
+    return std::string(kTextRule) + "tcpdiag: how every stream ended\n" + line;
+}
+
+std::string text_row(const StreamRow &r) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%6u %-4s %-40s %-40s %-18s %-7s %-11s %-14s %3u %4u %8u %10.3f %-10s ", r.stream,
+                  r.transport.c_str(), r.client.c_str(), r.server.c_str(), r.verdict.c_str(), r.reset_by.c_str(),
+                  r.stage.c_str(), r.cause.empty() ? "-" : r.cause.c_str(), r.syn_retransmissions,
+                  r.data_retransmissions, r.evidence_frame, r.duration_s, r.history.c_str());
+    return line + r.reason + "\n";
 }
 
 }  // namespace
 
-StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
+StreamRow make_row(const Analyzer &analyzer, const StreamState &st, bool with_next_step) {
     const Diagnosis d = analyzer.diagnose(st);
     StreamRow r;
     r.stream = st.index;
@@ -184,7 +177,7 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st) {
     r.duration_s = static_cast<double>(st.last_time_us - st.first_time_us) / 1e6;
     r.history = st.history.str();
     r.reason = reason(st, d);
-    r.next_step = next_step(st, d);
+    if (with_next_step) r.next_step = next_step(st, d);  // the text table has no column for it
     r.captured = st.captured_directions();
     r.capture_flaws = st.capture_flaw_names();
     r.stage = st.stage();
@@ -207,21 +200,41 @@ void add_peer_columns(StreamRow &r, const StreamPath *path, const Correlation &c
     r.peer_reason = path_reason(*path, c);
 }
 
+void write_streams_report(const Analyzer &analyzer, ReportFormat format,
+                          const std::function<bool(const StreamState &)> &include, const TwoPointReport *two_point,
+                          const std::function<void(const std::string &)> &write) {
+    const bool with_peer = two_point && two_point->correlation;
+    std::vector<StreamRow> peer_rows;  // the text's two-point table follows the streams'
+    size_t written = 0;
+    if (format == ReportFormat::Tsv) write(tsv_header(with_peer));
+    if (format == ReportFormat::Json) write("[\n");
+    if (format == ReportFormat::Text) write(text_header());
+    for (const StreamState *st : analyzer.streams()) {
+        if (include && !include(*st)) continue;
+        StreamRow row = make_row(analyzer, *st, format != ReportFormat::Text);
+        if (with_peer) add_peer_columns(row, two_point->path_of(*st), *two_point->correlation);
+        switch (format) {
+            case ReportFormat::Tsv: write(tsv_row(row, with_peer)); break;
+            case ReportFormat::Json: write((written ? ",\n" : "") + json_row(row, with_peer)); break;
+            case ReportFormat::Text:
+                write(text_row(row));
+                if (with_peer) peer_rows.push_back(std::move(row));
+                break;
+        }
+        ++written;
+    }
+    if (format == ReportFormat::Json) write(written ? "\n]\n" : "]\n");
+    if (format == ReportFormat::Text) {
+        write(kTextRule);
+        if (with_peer) write(peer_text(peer_rows, *two_point));
+    }
+}
+
 std::string streams_report(const Analyzer &analyzer, ReportFormat format,
                            const std::function<bool(const StreamState &)> &include, const TwoPointReport *two_point) {
-    const bool with_peer = two_point && two_point->correlation;
-    std::vector<StreamRow> rows;
-    for (const StreamState *st : analyzer.streams())
-        if (!include || include(*st)) {
-            rows.push_back(make_row(analyzer, *st));
-            if (with_peer) add_peer_columns(rows.back(), two_point->path_of(*st), *two_point->correlation);
-        }
-    switch (format) {
-        case ReportFormat::Tsv: return tsv(rows, with_peer);
-        case ReportFormat::Json: return json(rows, with_peer);
-        case ReportFormat::Text: break;
-    }
-    return text(rows) + (with_peer ? peer_text(rows, *two_point) : "");
+    std::string out;
+    write_streams_report(analyzer, format, include, two_point, [&out](const std::string &part) { out += part; });
+    return out;
 }
 
 }  // namespace tcpdiag

@@ -28,6 +28,12 @@ std::string streams_report(const Analyzer &analyzer, ReportFormat format,
                            const std::function<bool(const StreamState &)> &include = {},
                            const TwoPointReport *two_point = nullptr);
 
+// The same table handed to `write` piece by piece as its rows are made: at 100,000 streams,
+// holding every row and the whole text at once would double what the streams themselves take.
+void write_streams_report(const Analyzer &analyzer, ReportFormat format,
+                          const std::function<bool(const StreamState &)> &include, const TwoPointReport *two_point,
+                          const std::function<void(const std::string &)> &write);
+
 // The values every output shares, so the columns cannot drift apart.
 struct StreamRow {
     std::string transport, client, server, verdict, reset_by, history, reason, next_step, captured, capture_flaws,

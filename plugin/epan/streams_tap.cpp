@@ -68,8 +68,8 @@ void on_draw(void *data) {
             include = [listener](const StreamState &st) {
                 return listener->selected.count({static_cast<int>(st.transport), st.index}) > 0;
             };
-        const std::string out = streams_report(analyzer, listener->format, include, &two_point);
-        std::fputs(out.c_str(), stdout);
+        write_streams_report(analyzer, listener->format, include, &two_point,
+                             [](const std::string &part) { std::fputs(part.c_str(), stdout); });
         if (listener->filter_on_verdicts && listener->tapped_while_reading && !listener->tapped_after_reading)
             std::fputs(
                 "tcpdiag: the filter reads tcpdiag fields, which hold provisional verdicts in a single pass; "
