@@ -123,18 +123,27 @@ Bytes reassembled_segment(packet_info *pinfo) {
     return Bytes{};
 }
 
+// Keeps, in order, the items for which `keep` holds (it may complete them); returns how many. The
+// slots it frees are left as new, as FrameObservations keeps the ones past its counts.
+template <typename T, typename Keep>
+int keep_if(T *items, int count, Keep keep) {
+    int kept = 0;
+    for (int i = 0; i < count; ++i)
+        if (keep(items[i])) {
+            if (kept != i) items[kept] = items[i];
+            ++kept;
+        }
+    for (int i = kept; i < count; ++i) items[i] = T{};
+    return kept;
+}
+
 // TCP headers inside another protocol's payload (sFlow's sampled headers, several in one frame):
 // those of flows Wireshark gave a TCP stream at this frame.
 void add_segments_wireshark_numbered(const Bytes &bytes, const packet_info *pinfo, FrameObservations &out) {
     decode_segments_within(bytes, pinfo->num, frame_time_us(pinfo), out);
-    int kept = 0;
-    for (int i = 0; i < out.tcp_count; ++i)
-        if (tcp_conversation_between(pinfo, out.tcp[i].src, out.tcp[i].dst).tcpd) {
-            if (kept != i) out.tcp[kept] = out.tcp[i];
-            ++kept;
-        }
-    for (int i = kept; i < out.tcp_count; ++i) out.tcp[i] = TcpSegment{};  // left as new, as reset() expects
-    out.tcp_count = kept;
+    out.tcp_count = keep_if(out.tcp, out.tcp_count, [pinfo](const TcpSegment &s) {
+        return tcp_conversation_between(pinfo, s.src, s.dst).tcpd != nullptr;
+    });
 }
 
 // A frame the decoder could not follow to its TCP header: Wireshark's dissection has found the
@@ -170,20 +179,6 @@ bool decode_headers(const Bytes &bytes, packet_info *pinfo, FrameObservations &o
     const bool skipped_again = decode_as_wireshark_found(bytes, pinfo, out);
     // Read after all: the fragment the decoder stepped over no longer counts as missed.
     return out.tcp_count == 0 && (skipped || skipped_again);
-}
-
-// Keeps, in order, the items for which `keep` holds (it may complete them); returns how many. The
-// slots it frees are left as new, as FrameObservations keeps the ones past its counts.
-template <typename T, typename Keep>
-int keep_if(T *items, int count, Keep keep) {
-    int kept = 0;
-    for (int i = 0; i < count; ++i)
-        if (keep(items[i])) {
-            if (kept != i) items[kept] = items[i];
-            ++kept;
-        }
-    for (int i = kept; i < count; ++i) items[i] = T{};
-    return kept;
 }
 
 }  // namespace
