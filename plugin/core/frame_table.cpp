@@ -4,19 +4,65 @@
 
 namespace tcpdiag {
 
+namespace {
+
+constexpr uint32_t kWide = (1u << 13) - 1;  // a run or ordinal this large is kept apart
+
+PackedNote pack(const FrameNote &note, bool &wide) {
+    const FrameEvent &e = note.event;
+    wide = e.run >= kWide || e.ordinal >= kWide;
+    PackedNote p;
+    p.index = note.stream.index;
+    p.bits = (note.stream.transport == Transport::Udp ? 1u : 0u) | (e.side == Side::Server ? 2u : 0u) |
+             static_cast<uint32_t>(e.kind) << 2 | std::min<uint32_t>(e.run, kWide) << 6 |
+             std::min<uint32_t>(e.ordinal, kWide) << 19;
+    return p;
+}
+
+FrameNote unpack(const PackedNote &p) {
+    FrameNote note;
+    note.stream.index = p.index;
+    note.stream.transport = p.bits & 1u ? Transport::Udp : Transport::Tcp;
+    note.event.side = p.bits & 2u ? Side::Server : Side::Client;
+    note.event.kind = static_cast<FrameEventKind>(p.bits >> 2 & 0xf);
+    note.event.run = static_cast<uint16_t>(p.bits >> 6 & kWide);
+    note.event.ordinal = static_cast<uint16_t>(p.bits >> 19 & kWide);
+    return note;
+}
+
+}  // namespace
+
+FrameNote FrameNotes::operator[](int i) const {
+    return table->note_at(first + static_cast<uint32_t>(i));
+}
+
 void FrameTable::add(uint32_t frame, const FrameNote *notes, int count) {
     if (frame < end_.size()) return;
-    // Frames in between contributed nothing: they end where the previous one did. Most frames
-    // come right after the last one recorded, and append without a resize.
-    if (frame > end_.size()) end_.resize(frame, static_cast<uint32_t>(notes_.size()));
-    for (int i = 0; i < count; ++i) notes_.push_back(notes[i]);
+    // Frames in between contributed nothing: they end where the previous one did.
+    const auto end = static_cast<uint32_t>(notes_.size());
+    end_.grow_to(frame, end);
+    for (int i = 0; i < count; ++i) {
+        bool wide = false;
+        notes_.push_back(pack(notes[i], wide));
+        if (wide) wide_events_.emplace_back(static_cast<uint32_t>(notes_.size() - 1), notes[i].event);
+    }
     end_.push_back(static_cast<uint32_t>(notes_.size()));
 }
 
 FrameNotes FrameTable::notes_of(uint32_t frame) const {
     if (frame == 0 || frame >= end_.size()) return {};
     const uint32_t begin = end_[frame - 1];
-    return {notes_.data() + begin, static_cast<int>(end_[frame] - begin)};
+    return {this, begin, static_cast<int>(end_[frame] - begin)};
+}
+
+FrameNote FrameTable::note_at(uint32_t position) const {
+    FrameNote note = unpack(notes_[position]);
+    if (note.event.run == kWide || note.event.ordinal == kWide) {
+        const auto wide = std::lower_bound(wide_events_.begin(), wide_events_.end(), position,
+                                           [](const auto &entry, uint32_t p) { return entry.first < p; });
+        if (wide != wide_events_.end() && wide->first == position) note.event = wide->second;
+    }
+    return note;
 }
 
 void FrameTable::mark_unread(uint32_t frame) {

@@ -1,27 +1,44 @@
 // What each frame contributed to which streams, kept from the first pass for the later ones (which
 // show the final verdict on every frame) and for the GUI. Frame numbers are dense and the first
 // pass meets them in order, so one offset per frame into a single array of notes is the whole
-// index: 4 bytes a frame plus its notes, where a per-frame allocation costs several times that.
+// index: 4 bytes a frame plus 8 a note (12 for a frame of one segment), where a per-frame
+// allocation costs several times that.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "analyzer.h"
+#include "chunked_array.h"
 
 namespace tcpdiag {
 
+class FrameTable;
+
 // The notes of one frame: a view into the table, valid until the table is cleared.
 struct FrameNotes {
-    const FrameNote *notes = nullptr;
+    const FrameTable *table = nullptr;
+    uint32_t first = 0;  // the position of the frame's first note in the table
     int count = 0;
+
+    FrameNote operator[](int i) const;
 };
+
+// A note as stored: the stream number, then transport, side, kind and the event's run and
+// ordinal in 13 bits each. Larger runs and ordinals (thousands of retransmissions) are kept
+// apart, exactly.
+struct PackedNote {
+    uint32_t index = 0;
+    uint32_t bits = 0;
+};
+static_assert(sizeof(PackedNote) == 8, "PackedNote must stay within 8 bytes");
 
 class FrameTable {
   public:
     // Records a frame's notes; a frame already recorded (or older than the last one) is ignored.
     void add(uint32_t frame, const FrameNote *notes, int count);
     FrameNotes notes_of(uint32_t frame) const;
+    FrameNote note_at(uint32_t position) const;
 
     // Frames whose TCP could not be read, so their stream's diagnosis leaves them out.
     void mark_unread(uint32_t frame);
@@ -29,8 +46,12 @@ class FrameTable {
     uint64_t unread_count() const { return unread_.size(); }
 
   private:
-    std::vector<uint32_t> end_;  // end_[f]: notes_.size() once frame f was recorded
-    std::vector<FrameNote> notes_;
+    // end_[f]: notes_.size() once frame f was recorded (32 bits: the 2^32 notes they could not
+    // count would take 32 GB here and terabytes in Wireshark).
+    ChunkedArray<uint32_t> end_;
+    ChunkedArray<PackedNote> notes_;
+    // Events whose run or ordinal do not fit 13 bits, by position, ascending.
+    std::vector<std::pair<uint32_t, FrameEvent>> wide_events_;
     std::vector<uint32_t> unread_;  // ascending
 };
 

@@ -158,7 +158,7 @@ void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, b
 void annotate_evidence(tvbuff_t *tvb, packet_info *pinfo, const FrameNotes *record, bool first_pass) {
     for (int i = 0; i < record->count; ++i) {
         Shown shown;
-        if (!prepare(nullptr, pinfo, record->notes[i], shown)) continue;
+        if (!prepare(nullptr, pinfo, (*record)[i], shown)) continue;
         if (shown.evidence)
             if (expert_field *ei = expert_for(shown.diagnosis.verdict))
                 expert_add_info_format(pinfo, nullptr, ei, "%s", shown.evidence);
@@ -199,10 +199,10 @@ int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
     for (int i = 0; i < record->count; ++i) {
         bool repeated = false;  // a stream seen twice in one frame is shown once
         for (int j = 0; j < i; ++j)
-            repeated |= record->notes[j].stream.transport == record->notes[i].stream.transport &&
-                        record->notes[j].stream.index == record->notes[i].stream.index;
+            repeated |= (*record)[j].stream.transport == (*record)[i].stream.transport &&
+                        (*record)[j].stream.index == (*record)[i].stream.index;
         Shown shown;
-        if (!repeated && prepare(tree, pinfo, record->notes[i], shown)) show(tvb, pinfo, tree, shown, first_pass);
+        if (!repeated && prepare(tree, pinfo, (*record)[i], shown)) show(tvb, pinfo, tree, shown, first_pass);
     }
     return tvb_captured_length(tvb);
 }

@@ -42,8 +42,7 @@ tap_packet_status on_packet(void *data, packet_info *pinfo, epan_dissect_t *, co
     const auto *record = static_cast<const FrameNotes *>(record_ptr);
     try {
         for (int i = 0; i < record->count; ++i)
-            listener->selected.emplace(static_cast<int>(record->notes[i].stream.transport),
-                                       record->notes[i].stream.index);
+            listener->selected.emplace(static_cast<int>((*record)[i].stream.transport), (*record)[i].stream.index);
     } catch (const std::exception &) {
         return TAP_PACKET_FAILED;
     }

@@ -247,7 +247,7 @@ tap_packet_status on_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *,
     try {
         const Analyzer &analyzer = session();
         for (int i = 0; i < record->count; ++i) {
-            const StreamState *st = analyzer.find(record->notes[i].stream);
+            const StreamState *st = analyzer.find((*record)[i].stream);
             if (!st) continue;
             changed |= count_path(path_table, *st);
             const Diagnosis diagnosis = analyzer.diagnose(*st);

@@ -20,7 +20,7 @@ void apply_filter(ext_menubar_gui_type, gpointer, gpointer filter) {
 void *stream_filter_of(frame_data *frame, void *) {
     const FrameNotes record = frame_table().notes_of(frame->num);
     if (record.count == 0) return nullptr;
-    const StreamRef &stream = record.notes[0].stream;
+    const StreamRef stream = record[0].stream;
     return g_strdup_printf("tcpdiag.stream == %u && tcpdiag.transport == \"%s\"", stream.index,
                            stream.transport == Transport::Tcp ? "tcp" : "udp");
 }

@@ -318,12 +318,12 @@ TEST_CASE("the frame table returns each frame's notes, with gaps and repeats han
     table.add(5, &b, 1);
     CHECK(table.notes_of(0).count == 0);
     CHECK(table.notes_of(1).count == 1);
-    CHECK(table.notes_of(1).notes[0].stream.index == 1);
+    CHECK(table.notes_of(1)[0].stream.index == 1);
     CHECK(table.notes_of(2).count == 0);
     CHECK(table.notes_of(3).count == 0);
     REQUIRE(table.notes_of(4).count == 2);
-    CHECK(table.notes_of(4).notes[1].stream.transport == Transport::Udp);
-    CHECK(table.notes_of(5).notes[0].stream.index == 2);
+    CHECK(table.notes_of(4)[1].stream.transport == Transport::Udp);
+    CHECK(table.notes_of(5)[0].stream.index == 2);
     CHECK(table.notes_of(6).count == 0);
 
     table.mark_unread(2);
@@ -331,6 +331,39 @@ TEST_CASE("the frame table returns each frame's notes, with gaps and repeats han
     CHECK(table.unread(9));
     CHECK_FALSE(table.unread(4));
     CHECK(table.unread_count() == 2);
+}
+
+TEST_CASE("the frame table keeps every field of a note, large runs and ordinals too, across blocks", "[frame_table]") {
+    FrameTable table;
+    const auto note = [](uint32_t index, Transport t, FrameEventKind kind, Side side, uint16_t run, uint16_t ordinal) {
+        FrameNote n;
+        n.stream = {t, index};
+        n.event.kind = kind;
+        n.event.side = side;
+        n.event.run = run;
+        n.event.ordinal = ordinal;
+        return n;
+    };
+    // More notes than one block holds, each different, some with runs or ordinals past 13 bits.
+    const uint32_t frames = 3 * ChunkedArray<PackedNote>::kBlock / 2;
+    for (uint32_t f = 1; f <= frames; ++f) {
+        const FrameNote n =
+            note(UINT32_MAX - f, f % 3 ? Transport::Tcp : Transport::Udp, static_cast<FrameEventKind>(f % 11),
+                 f % 2 ? Side::Server : Side::Client, static_cast<uint16_t>(f * 7), static_cast<uint16_t>(65535 - f));
+        table.add(f, &n, 1);
+    }
+    bool all_equal = true;
+    for (uint32_t f = 1; f <= frames; ++f) {
+        const FrameNotes got = table.notes_of(f);
+        REQUIRE(got.count == 1);
+        const FrameNote n = got[0];
+        all_equal &= n.stream.index == UINT32_MAX - f &&
+                     n.stream.transport == (f % 3 ? Transport::Tcp : Transport::Udp) &&
+                     n.event.kind == static_cast<FrameEventKind>(f % 11) &&
+                     n.event.side == (f % 2 ? Side::Server : Side::Client) &&
+                     n.event.run == static_cast<uint16_t>(f * 7) && n.event.ordinal == static_cast<uint16_t>(65535 - f);
+    }
+    CHECK(all_equal);
 }
 
 TEST_CASE("a segment behind an encapsulation the decoder does not know is found from its flow", "[frame_decoder]") {
