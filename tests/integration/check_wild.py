@@ -25,13 +25,13 @@ import sys
 from tshark_runner import Tshark
 
 
-BLIND_PARTS = ("g",)
+BLIND_PARTS = ("g", "h")
 # Blind parts whose score was taken and whose misses were then read: they are dev from then on.
 SPENT_BLIND_PARTS = ("c", "d", "e", "f")
 
 
 def part_of(relative_path):
-    """"blind": part g, labelled by others and never looked at; "dev": parts c to f, blind until
+    """"blind": parts g and h, labelled by others and never looked at; "dev": parts c to f, blind until
     their scores were taken, and three quarters of parts a and b; "held-out": the other quarter of a
     and b, by a hash of the path."""
     part = relative_path.split(os.sep, 1)[0]

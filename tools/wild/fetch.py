@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Fetch the captures of the wild corpus again, from the commits recorded in
-testdata/wild/<part>/SOURCES.tsv (parts a to g; all of them by default), into testdata/wild/.
+testdata/wild/<part>/SOURCES.tsv (parts a to h; all of them by default), into testdata/wild/.
 
 Each row names a GitHub repository, a commit (40 hex digits) and a path inside it. The file is
 downloaded from https://raw.githubusercontent.com/<repo>/<commit>/<path>; if that fails (no network
 route to raw.githubusercontent.com, or a file stored with Git LFS), the script falls back to
 `git` (a blobless partial clone of the repository, then `git show <commit>:<path>`).
 
-Usage: tools/wild/fetch.py [--part a|b|c|d|e|f|g] [--force] [--check]
+Usage: tools/wild/fetch.py [--part a|b|c|d|e|f|g|h] [--force] [--check]
   --part   fetch only that part (default: every part, in order)
   --force  overwrite files that already exist
   --check  only compare existing files with the recorded commit's blob (git hash-object), download nothing
@@ -27,7 +27,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 WILD = os.path.join(ROOT, "testdata", "wild")
-PARTS = ("a", "b", "c", "d", "e", "f", "g")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h")
 
 
 def sources_of(part):
