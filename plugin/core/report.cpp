@@ -63,7 +63,9 @@ const char *const kColumns[] = {"stream",
                                 "capture_flaws",
                                 "stage",
                                 "cause",
-                                "loss_point"};
+                                "loss_point",
+                                "start_time",
+                                "end_time"};
 
 const char *const kPeerColumns[] = {"peer_verdict", "peer_matched",        "peer_dropped", "peer_injected",
                                     "peer_changed", "peer_evidence_frame", "peer_reason"};
@@ -95,7 +97,8 @@ std::string tsv_row(const StreamRow &r, bool with_peer) {
            r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" + std::to_string(r.data_retransmissions) +
            "\t" + std::to_string(r.evidence_frame) + "\t" + std::to_string(r.packets) + "\t" + fixed(r.duration_s) +
            "\t" + r.history + "\t" + tsv_clean(r.reason) + "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" +
-           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + (with_peer ? peer_tsv(r) : "") +
+           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + "\t" + fixed(r.start_time_s) + "\t" + fixed(r.end_time_s) +
+           (with_peer ? peer_tsv(r) : "") +
            "\n";
 }
 
@@ -109,6 +112,7 @@ std::string json_row(const StreamRow &r, bool with_peer) {
            "\", \"reason\": \"" + json_escape(r.reason) + "\", \"next_step\": \"" + json_escape(r.next_step) +
            "\", \"captured\": \"" + r.captured + "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" +
            r.stage + "\", \"cause\": \"" + r.cause + "\", \"loss_point\": \"" + r.loss_point + "\"" +
+           ", \"start_time\": " + fixed(r.start_time_s) + ", \"end_time\": " + fixed(r.end_time_s) +
            (with_peer ? peer_json(r) : "") + "}";
 }
 
@@ -175,6 +179,8 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st, bool with_ne
     r.evidence_frame = d.evidence_frame;
     r.packets = st.packets();
     r.duration_s = static_cast<double>(st.last_time_us - st.first_time_us) / 1e6;
+    r.start_time_s = static_cast<double>(st.first_time_us) / 1e6;
+    r.end_time_s = static_cast<double>(st.last_time_us) / 1e6;
     r.history = st.history.str();
     r.reason = reason(st, d);
     if (with_next_step) r.next_step = next_step(st, d);  // the text table has no column for it

@@ -1,0 +1,79 @@
+"""The Wireshark programs tcpdiag-scan runs: tshark with the plugin as installed (it honours
+WIRESHARK_PLUGIN_DIR as tshark does, since the environment is passed on), capinfos, mergecap."""
+import csv
+import io
+import subprocess
+
+
+class ToolError(Exception):
+    """A program failed on a file: the message says which and why."""
+
+
+def _run(argv):
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def capture_span(path):
+    """(packets, first time, last time) of a capture, from capinfos; times in seconds since the
+    epoch, None for a capture without packets. Raises ToolError for a file capinfos cannot read."""
+    code, out, err = _run(["capinfos", "-T", "-r", "-c", "-a", "-e", "-S", path])
+    fields = out.strip().split("\t")
+    if code != 0 and len(fields) < 4:
+        raise ToolError("%s: %s" % (path, err.strip().splitlines()[-1] if err.strip() else "not a capture"))
+    packets = int(fields[1]) if fields[1].isdigit() else 0
+
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    return packets, number(fields[2]), number(fields[3])
+
+
+def streams_table(path, two_pass=True):
+    """The rows of `tshark -z tcpdiag,streams,tsv` on one capture, as dicts with the table's own
+    column names; (rows, warning) where warning is tshark's complaint about a damaged file (its
+    streams up to the damage are still given) or empty."""
+    argv = ["tshark", "-r", path, "-q", "-z", "tcpdiag,streams,tsv"]
+    if two_pass:
+        argv.insert(1, "-2")
+    code, out, err = _run(argv)
+    start = out.find("stream\ttransport\t")
+    if start < 0:
+        raise ToolError("%s: tshark gave no streams table (%s)" % (path, _last_line(err) or "exit %d" % code))
+    rows = list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = [r for r in rows if r.get("transport") in ("tcp", "udp")]
+    return rows, (_last_line(err) if code != 0 else "")
+
+
+def extract_streams(path, tcp_streams, out_path):
+    """Writes the packets of the given tcp.stream numbers of `path` to `out_path`; returns their
+    frame numbers in `path`, in order."""
+    numbers = ", ".join(str(s) for s in sorted(tcp_streams))
+    code, out, err = _run(["tshark", "--disable-protocol", "tcpdiag", "-r", path, "-Y", "tcp.stream in {%s}" % numbers,
+                           "-w", out_path, "-P", "-T", "fields", "-e", "frame.number"])
+    frames = [int(line) for line in out.split() if line.isdigit()]
+    if code != 0 and not frames:
+        raise ToolError("%s: cannot extract streams (%s)" % (path, _last_line(err)))
+    return frames
+
+
+def last_frame(path, frame, out_path):
+    """Writes frame `frame` of `path` alone to `out_path` (it gives a stitched capture the end time
+    of the whole set)."""
+    code, _, err = _run(["editcap", "-r", path, out_path, str(frame)])
+    if code != 0:
+        raise ToolError("%s: cannot copy frame %d (%s)" % (path, frame, _last_line(err)))
+
+
+def concatenate(paths, out_path):
+    code, _, err = _run(["mergecap", "-a", "-w", out_path] + list(paths))
+    if code != 0:
+        raise ToolError("mergecap: %s" % _last_line(err))
+
+
+def _last_line(text):
+    lines = [line for line in text.strip().splitlines() if "Running as user" not in line and line.strip()]
+    return lines[-1] if lines else ""
