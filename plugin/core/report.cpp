@@ -97,9 +97,8 @@ std::string tsv_row(const StreamRow &r, bool with_peer) {
            r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" + std::to_string(r.data_retransmissions) +
            "\t" + std::to_string(r.evidence_frame) + "\t" + std::to_string(r.packets) + "\t" + fixed(r.duration_s) +
            "\t" + r.history + "\t" + tsv_clean(r.reason) + "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" +
-           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + "\t" + fixed(r.start_time_s) + "\t" + fixed(r.end_time_s) +
-           (with_peer ? peer_tsv(r) : "") +
-           "\n";
+           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + "\t" + fixed(r.start_time_s) +
+           "\t" + fixed(r.end_time_s) + (with_peer ? peer_tsv(r) : "") + "\n";
 }
 
 std::string json_row(const StreamRow &r, bool with_peer) {

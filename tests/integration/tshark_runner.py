@@ -71,7 +71,10 @@ class Tshark:
                 log = "log_path=" + os.path.join(self.sanitizer_dir, prefix)
                 options = [os.environ.get(name, "")] + own[name] + [log]
                 env[name] = ":".join(o for o in options if o)
-        cmd = ["tshark"] + list(args)
+        return self.command_of(["tshark"] + list(args), env)
+
+    def command_of(self, cmd, env):
+        """`cmd` run as the unprivileged user when this runs as root."""
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
         return cmd, env

@@ -79,11 +79,10 @@ def analyse_set(set_name, files, workdir=None):
 
 def _stitch(set_name, files, chains, tmp):
     """Judges `chains` on one capture of their own packets; returns their rows."""
-    wanted = {}  # file index -> its tcp.stream numbers to cut out
+    wanted = {}  # file index -> its (transport, stream number) to cut out
     for chain in chains:
         for piece in chain:
-            if piece.row["transport"] == "tcp":
-                wanted.setdefault(piece.file_index, set()).add(piece.stream)
+            wanted.setdefault(piece.file_index, set()).add((piece.row["transport"], piece.stream))
     parts, origins = [], []  # origins[n - 1]: (file index, frame) of frame n of the stitched capture
     for index in sorted(wanted):
         part = os.path.join(tmp, "part%05d.pcapng" % index)
@@ -113,7 +112,7 @@ def _stitch(set_name, files, chains, tmp):
         start = float(first.row["start_time"])
         row = min(candidates, key=lambda r: abs(float(r["start_time"]) - start), default=None)
         if row is None or abs(float(row["start_time"]) - start) > 1e-6:
-            row = first.row  # not found again (a UDP stream seen in an ICMP error): its own file's
+            row = first.row  # not found again: its own file's
         frame = int(row["evidence_frame"] or 0)
         evidence = _file_frame(files, *origins[frame - 1]) if row is not first.row and 0 < frame <= len(origins) \
             else _file_frame(files, first.file_index, frame)

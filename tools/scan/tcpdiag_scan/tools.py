@@ -48,11 +48,16 @@ def streams_table(path, two_pass=True):
     return rows, (_last_line(err) if code != 0 else "")
 
 
-def extract_streams(path, tcp_streams, out_path):
-    """Writes the packets of the given tcp.stream numbers of `path` to `out_path`; returns their
-    frame numbers in `path`, in order."""
-    numbers = ", ".join(str(s) for s in sorted(tcp_streams))
-    code, out, err = _run(["tshark", "--disable-protocol", "tcpdiag", "-r", path, "-Y", "tcp.stream in {%s}" % numbers,
+def extract_streams(path, streams, out_path):
+    """Writes the packets of the given streams of `path` ((transport, stream number) pairs, as
+    tcp.stream and udp.stream number them; ICMP errors quoting them included) to `out_path`;
+    returns their frame numbers in `path`, in order."""
+    terms = []
+    for transport in ("tcp", "udp"):
+        numbers = sorted(n for t, n in streams if t == transport)
+        if numbers:
+            terms.append("%s.stream in {%s}" % (transport, ", ".join(str(n) for n in numbers)))
+    code, out, err = _run(["tshark", "--disable-protocol", "tcpdiag", "-r", path, "-Y", " || ".join(terms),
                            "-w", out_path, "-P", "-T", "fields", "-e", "frame.number"])
     frames = [int(line) for line in out.split() if line.isdigit()]
     if code != 0 and not frames:
