@@ -16,10 +16,8 @@ class ChunkedArray {
     static constexpr size_t kBlock = size_t{1} << kBlockBits;
 
     size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
     const T &operator[](size_t i) const { return blocks_[i >> kBlockBits][i & (kBlock - 1)]; }
     T &operator[](size_t i) { return blocks_[i >> kBlockBits][i & (kBlock - 1)]; }
-    const T &back() const { return (*this)[size_ - 1]; }
 
     void push_back(const T &value) {
         if ((size_ & (kBlock - 1)) == 0 && (size_ >> kBlockBits) == blocks_.size()) blocks_.emplace_back(new T[kBlock]);

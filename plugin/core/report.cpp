@@ -39,6 +39,17 @@ std::string tsv_clean(std::string s) {
     return s;
 }
 
+// Microseconds as seconds with six decimals, exactly: a double has too few digits for today's
+// epoch times to the microsecond.
+std::string seconds(int64_t us) {
+    const uint64_t magnitude = us < 0 ? 0 - static_cast<uint64_t>(us) : static_cast<uint64_t>(us);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%llu.%06llu", us < 0 ? "-" : "",
+                  static_cast<unsigned long long>(magnitude / 1000000),
+                  static_cast<unsigned long long>(magnitude % 1000000));
+    return buf;
+}
+
 std::string fixed(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6f", v);
@@ -97,8 +108,8 @@ std::string tsv_row(const StreamRow &r, bool with_peer) {
            r.reset_by + "\t" + std::to_string(r.syn_retransmissions) + "\t" + std::to_string(r.data_retransmissions) +
            "\t" + std::to_string(r.evidence_frame) + "\t" + std::to_string(r.packets) + "\t" + fixed(r.duration_s) +
            "\t" + r.history + "\t" + tsv_clean(r.reason) + "\t" + tsv_clean(r.next_step) + "\t" + r.captured + "\t" +
-           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + "\t" + fixed(r.start_time_s) +
-           "\t" + fixed(r.end_time_s) + (with_peer ? peer_tsv(r) : "") + "\n";
+           r.capture_flaws + "\t" + r.stage + "\t" + r.cause + "\t" + r.loss_point + "\t" + seconds(r.start_time_us) +
+           "\t" + seconds(r.end_time_us) + (with_peer ? peer_tsv(r) : "") + "\n";
 }
 
 std::string json_row(const StreamRow &r, bool with_peer) {
@@ -111,7 +122,7 @@ std::string json_row(const StreamRow &r, bool with_peer) {
            "\", \"reason\": \"" + json_escape(r.reason) + "\", \"next_step\": \"" + json_escape(r.next_step) +
            "\", \"captured\": \"" + r.captured + "\", \"capture_flaws\": \"" + r.capture_flaws + "\", \"stage\": \"" +
            r.stage + "\", \"cause\": \"" + r.cause + "\", \"loss_point\": \"" + r.loss_point + "\"" +
-           ", \"start_time\": " + fixed(r.start_time_s) + ", \"end_time\": " + fixed(r.end_time_s) +
+           ", \"start_time\": " + seconds(r.start_time_us) + ", \"end_time\": " + seconds(r.end_time_us) +
            (with_peer ? peer_json(r) : "") + "}";
 }
 
@@ -178,8 +189,8 @@ StreamRow make_row(const Analyzer &analyzer, const StreamState &st, bool with_ne
     r.evidence_frame = d.evidence_frame;
     r.packets = st.packets();
     r.duration_s = static_cast<double>(st.last_time_us - st.first_time_us) / 1e6;
-    r.start_time_s = static_cast<double>(st.first_time_us) / 1e6;
-    r.end_time_s = static_cast<double>(st.last_time_us) / 1e6;
+    r.start_time_us = st.first_time_us;
+    r.end_time_us = st.last_time_us;
     r.history = st.history.str();
     r.reason = reason(st, d);
     if (with_next_step) r.next_step = next_step(st, d);  // the text table has no column for it

@@ -40,7 +40,7 @@ struct StreamRow {
         stage, cause, loss_point;
     uint32_t stream = 0, syn_retransmissions = 0, data_retransmissions = 0, evidence_frame = 0, packets = 0;
     double duration_s = 0;
-    double start_time_s = 0, end_time_s = 0;  // of its first and last packet, seconds since the epoch
+    int64_t start_time_us = 0, end_time_us = 0;  // of its first and last packet, since the epoch
     // Two-point columns, with a peer capture only.
     std::string peer_verdict, peer_changed, peer_reason;
     uint32_t peer_matched = 0, peer_dropped = 0, peer_injected = 0, peer_evidence_frame = 0;
