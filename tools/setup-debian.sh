@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs everything tcpdiag needs to build, test and run on Debian 12 (and later): compiler,
 # CMake, Wireshark's development files and tshark, Catch2 v3, scapy, clang with libFuzzer and the
-# sanitizer runtimes, and the lab's tools.
+# sanitizer runtimes, the lab's tools, and what tcpdiag-scan needs (matplotlib and Jinja2 for its
+# report, headless Chromium to test it, SQLite's shell and GNU parallel for its documented uses).
 # Catch2 v3 is in bookworm-backports on Debian 12 (in main from Debian 13 on): it is enabled from
 # the mirror the machine's apt sources already use, so no host name is written anywhere.
 # The GUI comes from the `wireshark` package: Debian unstable no longer has wireshark-qt.
@@ -31,6 +32,7 @@ $SUDO apt-get $wait_lock install -y -q --no-install-recommends \
   python3 python3-scapy util-linux debootstrap \
   wireshark xvfb imagemagick x11-utils xdotool xclip file \
   clang libclang-rt-dev llvm time \
+  python3-matplotlib python3-jinja2 sqlite3 chromium parallel \
   $(grep -v '^#' "$here/lab/apt-packages.txt" 2>/dev/null || true)
 if [ -n "$backports" ]; then
   $SUDO apt-get $wait_lock install -y -q -t "$backports" catch2

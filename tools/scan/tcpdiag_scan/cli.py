@@ -13,9 +13,7 @@ import sys
 
 from . import filesets, stitch, tools
 from .pieces import Piece
-
-# Not failures: every capture cuts some streams short, and these end well (docs/verdicts.md).
-NOT_FAILURES = {"graceful_close", "open", "incomplete"}
+from .verdicts import NOT_FAILURES
 COLUMNS = ("capture_set", "first_file", "last_file", "stream", "transport", "client", "server", "verdict",
            "reset_by", "cause", "stage", "loss_point", "start_time", "end_time", "evidence_file", "evidence_frame",
            "syn_retransmissions", "data_retransmissions", "packets", "duration", "history", "captured",
@@ -29,6 +27,10 @@ def parse_args(argv):
                         help="files and sets analysed at once (default: the cores, %(default)s)")
     parser.add_argument("--tsv", metavar="FILE", help="every stream, one row each, tab-separated")
     parser.add_argument("--json", metavar="FILE", help="every stream, one JSON object per line")
+    parser.add_argument("--db", metavar="FILE", help="every stream into the table streams of an SQLite database")
+    parser.add_argument("--report", metavar="FILE.html", help="one self-contained HTML page with plots")
+    parser.add_argument("--ecs", metavar="FILE",
+                        help="every stream as Elasticsearch / OpenSearch bulk requests, Elastic Common Schema names")
     parser.add_argument("--all", action="store_true", help="list every stream on stdout, not only failures")
     return parser.parse_args(argv)
 
@@ -126,5 +128,14 @@ def main(argv=None):
         write_tsv(args.tsv, rows)
     if args.json:
         write_json(args.json, rows)
+    if args.db:
+        from . import database
+        database.write(args.db, rows)
+    if args.report:
+        from . import report
+        report.write_report(args.report, rows, problems)
+    if args.ecs:
+        from . import ecs
+        ecs.write_bulk(args.ecs, rows)
     print_summary(rows, problems, args.all, sys.stdout)
     return 1 if problems and not rows else 0
