@@ -4,8 +4,9 @@
 packaging/install.sh runs as an unprivileged user with an empty home: the plugin must land in the
 personal plugin folder and the profile in the personal profiles folder. Then `tshark -C tcpdiag`
 (no WIRESHARK_PLUGIN_DIR: the installed plugin) must resolve the profile's columns to tcpdiag's
-values, its coloring rules must mark each failure family, and Wireshark must report no error about
-the profile's files (a malformed file would otherwise be dropped silently by the GUI). The profile
+values, its coloring rules must mark each failure family, its I/O graph presets (io_graphs) must parse
+and each family's graph must count exactly that family's evidence frames, and Wireshark must report no
+error about the profile's files (a malformed file would otherwise be dropped silently by the GUI). The profile
 zip must unpack to the layout Edit > Configuration Profiles > Import takes (one folder per profile)
 and work the same from there. `install.sh --uninstall` must remove both again.
 
@@ -15,6 +16,7 @@ the system that tests/support/clean_system.sh makes (as root, the user commands 
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,13 @@ FAMILIES = {
     "refusals": {"refused", "icmp_unreachable", "port_unreachable"},
     "stalls": {"zero_window_stall", "response_timeout"},
 }
+
+# io_graphs, in Wireshark 4.0's UAT format (4.4 reads the same nine fields; 4.6 adds a tenth, asAOT,
+# and fills it in from its default when a line has nine): every field quoted, " and \ as \x22 and \x5c.
+IO_GRAPH_FIELDS = ("enabled", "name", "filter", "color", "style", "y_axis", "y_field", "sma_period", "y_axis_factor")
+IO_GRAPH_STYLES = {"Line", "Impulse", "Bar", "Stacked Bar", "Dot", "Square", "Diamond", "Cross", "Circle", "Plus"}
+UAT_FIELD = r'"((?:[^"\\]|\\.)*)"'
+UAT_LINE = re.compile(r"%s(?:\s*,\s*%s)*\s*" % (UAT_FIELD, UAT_FIELD))
 
 
 class User:
@@ -121,6 +130,79 @@ def check_columns(user, capture, profile_args, titles, problems, label):
     return resolved
 
 
+def read_io_graphs(path, problems, label):
+    """The graphs of a profile's io_graphs as dicts of IO_GRAPH_FIELDS; malformed lines are problems."""
+    graphs = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            if not UAT_LINE.fullmatch(line):
+                problems.append("%s: io_graphs:%d is not a line of quoted fields: %r" % (label, number, line))
+                continue
+            fields = [re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), v)
+                      for v in re.findall(UAT_FIELD, line)]
+            if len(fields) != len(IO_GRAPH_FIELDS):
+                problems.append("%s: io_graphs:%d has %d fields, Wireshark 4.0 reads %d" % (
+                    label, number, len(fields), len(IO_GRAPH_FIELDS)))
+                continue
+            g = dict(zip(IO_GRAPH_FIELDS, fields))
+            bad = [name for name, ok in (
+                ("enabled", g["enabled"] in ("Enabled", "Disabled")),
+                ("color", re.fullmatch(r"#[0-9A-Fa-f]{6}", g["color"]) is not None),
+                ("style", g["style"] in IO_GRAPH_STYLES),
+                ("y_axis", g["y_axis"] == "Packets"),
+                ("y_field", g["y_field"] == ""),
+                ("sma_period", g["sma_period"] == "None"),
+                ("y_axis_factor", g["y_axis_factor"] == "1")) if not ok]
+            if bad:
+                problems.append("%s: io_graphs:%d has unexpected %s: %r" % (label, number, ", ".join(bad), g))
+            graphs.append(g)
+    return graphs
+
+
+def check_io_graphs(user, capture, path, problems, label):
+    """io_graphs parses; Wireshark's All Packets graph plus one graph per family, each of which
+    matches (tshark -Y) exactly that family's evidence frames, counted from the fields."""
+    graphs = read_io_graphs(path, problems, label)
+    by_name = {g["name"]: g for g in graphs}
+    if "All Packets" not in by_name or by_name["All Packets"]["filter"]:
+        problems.append("%s: io_graphs has no unfiltered All Packets graph: %r" % (label, sorted(by_name)))
+    proc = user.run(["tshark", "-C", "tcpdiag", "-2", "-r", capture, "-T", "fields", "-E", "occurrence=a",
+                     "-E", "aggregator=|", "-e", "frame.number", "-e", "tcpdiag.verdict", "-e", "tcpdiag.evidence"])
+    expected = {family: 0 for family in FAMILIES}
+    for line in proc.stdout.splitlines():
+        number, verdicts, evidence = (line.split("\t") + ["", ""])[:3]
+        if not evidence:
+            continue
+        for family, members in FAMILIES.items():
+            if set(verdicts.split("|")) & members:
+                expected[family] += 1
+    counted = {}
+    for family in FAMILIES:
+        g = by_name.get("tcpdiag %s: evidence" % family)
+        if g is None:
+            problems.append("%s: io_graphs has no graph for the %s family" % (label, family))
+            continue
+        if g["enabled"] != "Enabled" or "tcpdiag.evidence" not in g["filter"]:
+            problems.append("%s: the %s graph is not an enabled graph of evidence frames: %r" % (label, family, g))
+        shown = user.run(["tshark", "-C", "tcpdiag", "-2", "-r", capture, "-Y", g["filter"], "-T", "fields",
+                          "-e", "frame.number"], check=False)
+        if shown.returncode != 0 or shown.stderr.strip():
+            problems.append("%s: the %s graph's filter %r: tshark status %d, %r" % (
+                label, family, g["filter"], shown.returncode, shown.stderr.strip()))
+            continue
+        counted[family] = len(shown.stdout.split())
+        if counted[family] != expected[family]:
+            problems.append("%s: the %s graph's filter matches %d frames, the family has %d evidence frames" % (
+                label, family, counted[family], expected[family]))
+    if sum(1 for n in counted.values() if n) < 2:
+        problems.append("%s: fewer than two family graphs have evidence frames in %s: %r" % (
+            label, os.path.basename(capture), counted))
+    return counted
+
+
 def global_plugin(user):
     for line in user.run(["tshark", "-G", "folders"]).stdout.splitlines():
         name, _, path = line.partition("\t")
@@ -193,18 +275,20 @@ def main():
         print(user.run(["sh", os.path.join(top, "packaging", "install.sh")]).stdout.strip())
         plugin = os.path.join(user.home, ".local/lib/wireshark/plugins", version, "epan", "tcpdiag.so")
         profile = os.path.join(user.home, ".config/wireshark/profiles/tcpdiag")
-        for path in [plugin] + [os.path.join(profile, f) for f in ("preferences", "colorfilters", "dfilter_buttons")]:
+        for path in [plugin] + [os.path.join(profile, f) for f in ("preferences", "colorfilters", "dfilter_buttons", "io_graphs")]:
             if not os.path.isfile(path):
                 problems.append("install.sh did not install %s" % path)
         listed = user.run(["tshark", "-G", "plugins"]).stdout
         if plugin not in listed:
             problems.append("tshark does not load the user-installed plugin %s" % plugin)
         resolved = check_columns(user, capture, ["-C", "tcpdiag"], titles, problems, "installed profile")
+        graphed = check_io_graphs(user, capture, os.path.join(profile, "io_graphs"), problems, "installed profile")
 
         # The zip, unpacked as Wireshark's import does, gives the same profile.
         with zipfile.ZipFile(args.zip) as z:
             names = sorted(z.namelist())
-            if not all(n.startswith("tcpdiag/") for n in names) or "tcpdiag/colorfilters" not in names:
+            if not all(n.startswith("tcpdiag/") for n in names) or not {"tcpdiag/colorfilters",
+                                                                          "tcpdiag/io_graphs"} <= set(names):
                 problems.append("the profile zip is not one tcpdiag/ folder: %s" % names)
             imported = os.path.join(root, "imported")
             z.extractall(imported)
@@ -214,6 +298,7 @@ def main():
         user.run(["rm", "-rf", profile])
         user.run(["cp", "-r", os.path.join(imported, "tcpdiag"), profile])
         check_columns(user, capture, ["-C", "tcpdiag"], titles, problems, "imported zip")
+        check_io_graphs(user, capture, os.path.join(profile, "io_graphs"), problems, "imported zip")
 
         print(user.run(["sh", os.path.join(top, "packaging", "install.sh"), "--uninstall"]).stdout.strip())
         if os.path.exists(plugin) or os.path.exists(profile):
@@ -229,7 +314,8 @@ def main():
     for p in problems:
         print("FAIL: " + p)
     print("FAIL" if problems else "OK: user install, %d packets with verdict columns, coloring per family, "
-          "zip import, uninstall, a system copy kept" % resolved)
+          "I/O graphs of evidence frames per family (%s), zip import, uninstall, a system copy kept" % (
+              resolved, ", ".join("%s %d" % item for item in sorted(graphed.items()))))
     return 1 if problems else 0
 
 

@@ -47,7 +47,7 @@ def open_pairs(result):
 
 
 def continuing_pairs(result):
-    return {Piece(0, r).pair for r in result.rows if not Piece(0, r).opens_connection() or Piece(0, r).in_handshake()}
+    return {Piece(0, r).pair for r in result.rows if not Piece(0, r).opens_connection() or Piece(0, r).unanswered_handshake()}
 
 
 def shares_connection(a, b):

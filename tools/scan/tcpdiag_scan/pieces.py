@@ -33,8 +33,11 @@ class Piece:
         same endpoints never got past its handshake (the SYN is resent into the next file)."""
         return "S" in self.row["history"]
 
-    def in_handshake(self):
-        return self.row["stage"] == "handshake"
+    def unanswered_handshake(self):
+        """Only the client's SYNs so far: no answer from the server (history letters of the server
+        are lower case), no ICMP error. A later SYN on the same endpoints is the same attempt."""
+        history = self.row["history"]
+        return self.row["stage"] == "handshake" and not any(c.islower() or c == "I" for c in history)
 
     def may_continue(self, file_end):
         """It may go on in a later file: open at its file's end, or closed just before it."""
@@ -53,7 +56,7 @@ def chain_pieces(files):
             piece = Piece(index, row)
             previous = open_by_pair.get(piece.pair)
             continues = previous is not None and previous[-1].file_index < index and (
-                not piece.opens_connection() or previous[-1].in_handshake())
+                not piece.opens_connection() or previous[-1].unanswered_handshake())
             if continues:
                 piece.chain = previous
                 previous.append(piece)
