@@ -72,13 +72,18 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
 bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
     note_observation(err.frame, err.time_us);
     if (is_packet_too_big(err.icmp_version, err.type, err.code)) {
-        // Path-MTU discovery at work: no verdict of its own, but no MTU black hole either.
+        // Path-MTU discovery at work: no verdict of its own, but no MTU black hole either. The
+        // frame belongs to the stream all the same (it shows the stream's fields; a cut of the
+        // stream's frames keeps it).
         uint32_t index = err.quoted_stream;
-        if (err.quoted_transport == Transport::Tcp &&
-            (err.quoted_stream_known || tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) &&
-            index < tcp_.size() && tcp_seen_[index])
-            segment_sizes_.note_too_big(tcp_[index]);
-        return false;
+        if (err.quoted_transport != Transport::Tcp ||
+            !(err.quoted_stream_known || tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) ||
+            index >= tcp_.size() || !tcp_seen_[index])
+            return false;
+        segment_sizes_.note_too_big(tcp_[index]);
+        note.stream = {Transport::Tcp, index};
+        note.event = FrameEvent{};
+        return true;
     }
     if (!is_destination_unreachable(err.icmp_version, err.type, err.code)) return false;
     StreamState *st = nullptr;

@@ -35,7 +35,8 @@ class Analyzer {
     explicit Analyzer(const Config &config = Config{}) : config_(config) {}
 
     FrameNote observe(const TcpSegment &segment);
-    // Returns false when the error quotes no stream seen so far and cannot start one.
+    // Returns false when the error quotes no stream seen so far and cannot start one, or is not
+    // one tcpdiag reads (time exceeded, redirect, ...).
     bool observe(const IcmpError &error, FrameNote &note);
     // UDP streams are tracked only once an ICMP error answers them.
     FrameNote observe(const UdpDatagram &datagram);

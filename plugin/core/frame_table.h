@@ -39,6 +39,8 @@ class FrameTable {
     void add(uint32_t frame, const FrameNote *notes, int count);
     FrameNotes notes_of(uint32_t frame) const;
     FrameNote note_at(uint32_t position) const;
+    // The highest frame number recorded (0 for none).
+    uint32_t last_frame() const { return end_.size() == 0 ? 0 : static_cast<uint32_t>(end_.size() - 1); }
 
     // Frames whose TCP could not be read, so their stream's diagnosis leaves them out.
     void mark_unread(uint32_t frame);

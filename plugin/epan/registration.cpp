@@ -7,6 +7,7 @@
 
 #include "dissect.h"
 #include "extract.h"
+#include "frames_tap.h"
 #include "peer_fields.h"
 #include "peer_session.h"
 #include "session.h"
@@ -274,6 +275,7 @@ void register_protocol() {
     register_cleanup_routine(session_cleanup);
     register_cleanup_routine(peer_session_cleanup);
     register_streams_tap_ui();
+    register_frames_tap_ui();
     register_summary_tap_ui();
     register_verdict_menu(ids.proto);
 }

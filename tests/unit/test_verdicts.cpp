@@ -250,7 +250,15 @@ TEST_CASE("ICMP destination unreachable quoting the stream decides it unless the
 
     IcmpError frag = e;
     frag.code = 4;  // fragmentation needed: path-MTU discovery, not a failure
-    CHECK_FALSE(a.observe(frag, note));
+    frag.frame = 3;
+    REQUIRE(a.observe(frag, note));  // the frame is the stream's, without an event of its own
+    CHECK(note.stream.index == 0);
+    CHECK(note.event.kind == FrameEventKind::None);
+    CHECK(verdict_of(a).verdict == Verdict::IcmpUnreachable);
+
+    IcmpError elsewhere = frag;  // quoting a stream nobody saw
+    elsewhere.quoted_dst = tcpdiag::test::endpoint(10, 0, 0, 3, 445);
+    CHECK_FALSE(a.observe(elsewhere, note));
 }
 
 TEST_CASE("UDP answered by ICMP port unreachable from the server is port_unreachable") {

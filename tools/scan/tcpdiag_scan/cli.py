@@ -12,7 +12,7 @@ import shlex
 import sys
 
 from . import filesets, stitch, tools
-from .pieces import Piece
+from .pieces import Piece, may_join_others
 from .verdicts import NOT_FAILURES
 COLUMNS = ("capture_set", "first_file", "last_file", "stream", "transport", "client", "server", "verdict",
            "reset_by", "cause", "stage", "loss_point", "start_time", "end_time", "evidence_file", "evidence_frame",
@@ -38,8 +38,11 @@ def parse_args(argv):
 def analyse_file(path):
     """One file on its own: its span and its streams table, or the error that stops it."""
     packets, first, last = tools.capture_span(path)
-    rows, warning = tools.streams_table(path)
-    return stitch.FileResult(path, packets, first, last, rows, warning)
+    rows, frames, warning = tools.streams_and_frames(path)
+    # Only the frames of streams that may span files are kept: memory goes with those streams.
+    keys = {(r["transport"], int(r["stream"])) for r in rows if may_join_others(r, first, last)}
+    kept = {k: v for k, v in frames.items() if k in keys}
+    return stitch.FileResult(path, packets, first, last, rows, warning, kept)
 
 
 def open_pairs(result):
@@ -130,7 +133,7 @@ def main(argv=None):
         write_json(args.json, rows)
     if args.db:
         from . import database
-        database.write(args.db, rows)
+        database.write(args.db, rows, problems)
     if args.report:
         from . import report
         report.write_report(args.report, rows, problems)

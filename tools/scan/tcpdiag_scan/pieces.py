@@ -5,6 +5,9 @@ where the same two endpoints appear without a handshake."""
 # A connection closed this close to its file's end may still have late segments (a RST answering
 # a FIN, a retransmitted FIN) in the next file.
 LATE_SEGMENTS_S = 60.0
+# A client resends an unanswered SYN for this long (Linux: 6 retries, 127 s; Windows: 21 s): a SYN
+# this soon after its file began may carry on a handshake begun in the file before.
+SYN_RETRIES_S = 130.0
 
 
 class Piece:
@@ -34,16 +37,26 @@ class Piece:
         return "S" in self.row["history"]
 
     def unanswered_handshake(self):
-        """Only the client's SYNs so far: no answer from the server (history letters of the server
-        are lower case), no ICMP error. A later SYN on the same endpoints is the same attempt."""
+        """Only the client's SYNs so far, no answer from the server (history letters of the server
+        are lower case; an ICMP error does not stop the client's retries): a later SYN on the same
+        endpoints is the same attempt resent, as Wireshark numbers its streams."""
         history = self.row["history"]
-        return self.row["stage"] == "handshake" and not any(c.islower() or c == "I" for c in history)
+        return self.row["stage"] == "handshake" and not any(c.islower() for c in history)
 
     def may_continue(self, file_end):
         """It may go on in a later file: open at its file's end, or closed just before it."""
         if not self.ended():
             return True
         return file_end is not None and float(self.row["end_time"]) >= file_end - LATE_SEGMENTS_S
+
+
+def may_join_others(row, file_start, file_end):
+    """Whether a stream of a file may be one piece of a connection that spans files: its frames
+    are kept until the set's connections are known."""
+    piece = Piece(0, row)
+    if piece.may_continue(file_end) or not piece.opens_connection():
+        return True
+    return file_start is not None and float(row["start_time"]) <= file_start + SYN_RETRIES_S
 
 
 def chain_pieces(files):

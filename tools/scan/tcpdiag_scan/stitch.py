@@ -3,24 +3,52 @@ caller), then the connections that span files, or were still open at a file's en
 again on a capture of their packets alone, cut from every file they touch and ended by the set's
 last frame, so that their verdict is the one `tshark -2` gives on the merged set. Memory is that
 of one file, or of the connections alive across a boundary."""
+import bisect
 import os
 import re
 import tempfile
 
-from . import tools
+from . import cut, tools
 from .pieces import chain_pieces, needs_stitching
 
 
 class FileResult:
-    """One file of a set after its own run."""
+    """One file of a set after its own run. `frames`: the frames of its streams that may span
+    files, {(transport, stream): "1-3,7"} as `-z tcpdiag,frames` gives them."""
 
-    def __init__(self, path, packets, first_time, last_time, rows, warning=""):
+    def __init__(self, path, packets, first_time, last_time, rows, warning="", frames=None):
         self.path = path
         self.packets = packets
         self.first_time = first_time
         self.last_time = last_time
         self.rows = rows
         self.warning = warning
+        self.frames = frames or {}
+
+
+class Origins:
+    """Where each frame of a stitched capture comes from, kept as runs: frame n (from 1) is
+    frame `own` of file `index`."""
+
+    def __init__(self):
+        self.starts, self.runs, self.count = [], [], 0
+
+    def add(self, index, ranges):
+        for first, last in ranges:
+            self.starts.append(self.count + 1)
+            self.runs.append((index, first))
+            self.count += last - first + 1
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, frame):
+        run = bisect.bisect_right(self.starts, frame) - 1
+        index, first = self.runs[run]
+        return index, first + frame - self.starts[run]
+
+    def last(self):
+        return self[self.count] if self.count else None
 
 
 def _out_row(row, set_name, files, first_index, last_index, evidence):
@@ -43,7 +71,7 @@ def _name_frames(text, files, origins):
         frame = int(match.group(2))
         if not 0 < frame <= len(origins):
             return match.group(0)
-        index, own = origins[frame - 1]
+        index, own = origins[frame]
         return "%s%d of %s" % (match.group(1), own, os.path.basename(files[index].path))
 
     return FRAME_NUMBER.sub(named, text)
@@ -83,21 +111,18 @@ def _stitch(set_name, files, chains, tmp):
     for chain in chains:
         for piece in chain:
             wanted.setdefault(piece.file_index, set()).add((piece.row["transport"], piece.stream))
-    parts, origins = [], []  # origins[n - 1]: (file index, frame) of frame n of the stitched capture
+    last_index, last = len(files) - 1, files[-1]
+    if last.packets:
+        wanted.setdefault(last_index, set())  # the set's last frame ends every stitched capture
+    parts, origins = [], Origins()
     for index in sorted(wanted):
         part = os.path.join(tmp, "part%05d.pcapng" % index)
-        frames = tools.extract_streams(files[index].path, wanted[index], part)
+        tail = (last.packets, last.packets) if index == last_index else None
+        origins.add(index, _cut_streams(files[index], wanted[index], tail, part))
         parts.append(part)
-        origins.extend((index, frame) for frame in frames)
-    if not parts:
+    if not len(origins):
         return [_out_row(c[0].row, set_name, files, c[0].file_index, c[-1].file_index,
                          _file_frame(files, c[0].file_index, int(c[0].row["evidence_frame"] or 0))) for c in chains]
-    last = files[-1]
-    if last.packets and origins[-1] != (len(files) - 1, last.packets):
-        tail = os.path.join(tmp, "tail.pcapng")
-        tools.last_frame(last.path, last.packets, tail)
-        parts.append(tail)
-        origins.append((len(files) - 1, last.packets))
     merged = os.path.join(tmp, "stitched.pcapng")
     tools.concatenate(parts, merged)
     table, _ = tools.streams_table(merged)
@@ -114,9 +139,41 @@ def _stitch(set_name, files, chains, tmp):
         if row is None or abs(float(row["start_time"]) - start) > 1e-6:
             row = first.row  # not found again: its own file's
         frame = int(row["evidence_frame"] or 0)
-        evidence = _file_frame(files, *origins[frame - 1]) if row is not first.row and 0 < frame <= len(origins) \
+        evidence = _file_frame(files, *origins[frame]) if row is not first.row and 0 < frame <= len(origins) \
             else _file_frame(files, first.file_index, frame)
         if row is not first.row:
             row = dict(row, reason=_name_frames(row["reason"], files, origins))
         out.append(_out_row(row, set_name, files, chain[0].file_index, chain[-1].file_index, evidence))
+    return out
+
+
+def _cut_streams(result, streams, tail, out_path):
+    """Writes the frames of `streams` of one file (and its frame `tail`, a (frame, frame) range,
+    if given) to `out_path`; returns them as ascending ranges. The frames are those tcpdiag
+    listed for the streams; a file in a form cut.py does not copy is cut by tshark instead."""
+    if all(s in result.frames for s in streams):
+        ranges = _merge([r for s in streams for r in cut.parse_ranges(result.frames[s])] + ([tail] if tail else []))
+        try:
+            if cut.cut(result.path, ranges, out_path) == result.packets:
+                return ranges
+        except (cut.NotCuttable, OSError):
+            pass
+    frames = tools.extract_streams(result.path, streams, out_path) if streams else []
+    if tail and tail[0] not in frames:
+        tail_path = out_path + ".tail.pcapng"
+        tools.last_frame(result.path, tail[0], tail_path)
+        tools.concatenate([out_path, tail_path] if frames else [tail_path], out_path + ".both.pcapng")
+        os.replace(out_path + ".both.pcapng", out_path)
+        frames.append(tail[0])
+    return _merge([(f, f) for f in frames])
+
+
+def _merge(ranges):
+    """Ascending, non-overlapping ranges from any list of (first, last) pairs."""
+    out = []
+    for first, last in sorted(ranges):
+        if out and first <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
     return out

@@ -32,20 +32,43 @@ def capture_span(path):
     return packets, number(fields[2]), number(fields[3])
 
 
-def streams_table(path, two_pass=True):
-    """The rows of `tshark -z tcpdiag,streams,tsv` on one capture, as dicts with the table's own
+def streams_table(path):
+    """The rows of `tshark -2 -z tcpdiag,streams,tsv` on one capture, as dicts with the table's own
     column names; (rows, warning) where warning is tshark's complaint about a damaged file (its
     streams up to the damage are still given) or empty."""
-    argv = ["tshark", "-r", path, "-q", "-z", "tcpdiag,streams,tsv"]
-    if two_pass:
-        argv.insert(1, "-2")
+    rows, _, warning = _tables(path, with_frames=False)
+    return rows, warning
+
+
+def streams_and_frames(path):
+    """(rows, frames, warning): the streams table as streams_table gives it, and the frames of
+    each stream from `-z tcpdiag,frames` in the same run: {(transport, stream): "1-3,7"}."""
+    return _tables(path, with_frames=True)
+
+
+STREAMS_HEADER = "stream\ttransport\t"
+FRAMES_HEADER = "transport\tstream\tframes"
+
+
+def _tables(path, with_frames):
+    argv = ["tshark", "-2", "-r", path, "-q", "-z", "tcpdiag,streams,tsv"]
+    if with_frames:
+        argv += ["-z", "tcpdiag,frames"]
     code, out, err = _run(argv)
-    start = out.find("stream\ttransport\t")
-    if start < 0:
+    lines = out.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(STREAMS_HEADER) or line == FRAMES_HEADER]
+    sections = {lines[i] if lines[i] == FRAMES_HEADER else STREAMS_HEADER: lines[i:j]
+                for i, j in zip(starts, starts[1:] + [len(lines)])}
+    if STREAMS_HEADER not in sections or (with_frames and FRAMES_HEADER not in sections):
         raise ToolError("%s: tshark gave no streams table (%s)" % (path, _last_line(err) or "exit %d" % code))
-    rows = list(csv.DictReader(io.StringIO(out[start:]), delimiter="\t", quoting=csv.QUOTE_NONE))
-    rows = [r for r in rows if r.get("transport") in ("tcp", "udp")]
-    return rows, (_last_line(err) if code != 0 else "")
+    table = csv.DictReader(io.StringIO("\n".join(sections[STREAMS_HEADER])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = [r for r in table if r.get("transport") in ("tcp", "udp")]
+    frames = {}
+    for line in sections.get(FRAMES_HEADER, [])[1:]:
+        fields = line.split("\t")
+        if len(fields) == 3 and fields[0] in ("tcp", "udp") and fields[1].isdigit():
+            frames[(fields[0], int(fields[1]))] = fields[2]
+    return rows, frames, (_last_line(err) if code != 0 else "")
 
 
 def extract_streams(path, streams, out_path):
