@@ -2,27 +2,26 @@
 
 PATHs are capture files or folders of them. Files of one capture set (dumpcap's ring-buffer or
 file-set names, or files whose times follow on and which share connections) are analysed as one
-capture; independent sets run in parallel."""
+capture; independent sets run in parallel. With --follow DIR, a ring buffer still being written
+is watched and each failed stream reported as the file holding its end closes."""
 import argparse
 import collections
 import concurrent.futures
-import json
 import os
 import shlex
+import sqlite3
 import sys
 
 from . import filesets, stitch, tools
-from .pieces import Piece, may_join_others
+from .outputs import Outputs
+from .pieces import Piece
 from .verdicts import NOT_FAILURES
-COLUMNS = ("capture_set", "first_file", "last_file", "stream", "transport", "client", "server", "verdict",
-           "reset_by", "cause", "stage", "loss_point", "start_time", "end_time", "evidence_file", "evidence_frame",
-           "syn_retransmissions", "data_retransmissions", "packets", "duration", "history", "captured",
-           "capture_flaws", "reason", "next_step")
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="tcpdiag-scan", description=__doc__.split("\n\n")[1])
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="capture files or folders")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="capture files or folders")
+    parser.add_argument("--follow", metavar="DIR", help="watch a ring buffer being written, until a signal")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="files and sets analysed at once (default: the cores, %(default)s)")
     parser.add_argument("--tsv", metavar="FILE", help="every stream, one row each, tab-separated")
@@ -32,17 +31,10 @@ def parse_args(argv):
     parser.add_argument("--ecs", metavar="FILE",
                         help="every stream as Elasticsearch / OpenSearch bulk requests, Elastic Common Schema names")
     parser.add_argument("--all", action="store_true", help="list every stream on stdout, not only failures")
-    return parser.parse_args(argv)
-
-
-def analyse_file(path):
-    """One file on its own: its span and its streams table, or the error that stops it."""
-    packets, first, last = tools.capture_span(path)
-    rows, frames, warning = tools.streams_and_frames(path)
-    # Only the frames of streams that may span files are kept: memory goes with those streams.
-    keys = {(r["transport"], int(r["stream"])) for r in rows if may_join_others(r, first, last)}
-    kept = {k: v for k, v in frames.items() if k in keys}
-    return stitch.FileResult(path, packets, first, last, rows, warning, kept)
+    args = parser.parse_args(argv)
+    if bool(args.paths) == bool(args.follow):
+        parser.error("give either PATHs or --follow DIR")
+    return args
 
 
 def open_pairs(result):
@@ -50,7 +42,8 @@ def open_pairs(result):
 
 
 def continuing_pairs(result):
-    return {Piece(0, r).pair for r in result.rows if not Piece(0, r).opens_connection() or Piece(0, r).unanswered_handshake()}
+    return {Piece(0, r).pair for r in result.rows
+            if not Piece(0, r).opens_connection() or Piece(0, r).unanswered_handshake()}
 
 
 def shares_connection(a, b):
@@ -70,13 +63,13 @@ def scan(paths, jobs, err=sys.stderr):
     files = filesets.discover(paths)
     problems, results = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(analyse_file, f): f for f in files}
+        futures = {pool.submit(stitch.analyse_file, f): f for f in files}
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
             try:
                 result = future.result()
                 results.append(result)
                 if result.warning:
-                    problems.append("%s: damaged, read up to the damage: %s" % (result.path, result.warning))
+                    problems.append(damaged(result))
             except tools.ToolError as e:
                 problems.append(str(e))
             progress(done, len(files), err)
@@ -87,58 +80,53 @@ def scan(paths, jobs, err=sys.stderr):
     return rows, sorted(problems)
 
 
-def write_tsv(path, rows):
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("\t".join(COLUMNS) + "\n")
-        for row in rows:
-            out.write("\t".join(str(row.get(c, "")).replace("\t", " ") for c in COLUMNS) + "\n")
+def damaged(result):
+    return "%s: damaged, read up to the damage: %s" % (result.path, result.warning)
 
 
-def write_json(path, rows):
-    numeric = {"stream", "evidence_frame", "syn_retransmissions", "data_retransmissions", "packets"}
-    real = {"start_time", "end_time", "duration"}
-    with open(path, "w", encoding="utf-8") as out:
-        for row in rows:
-            obj = {}
-            for c in COLUMNS:
-                value = row.get(c, "")
-                obj[c] = int(value or 0) if c in numeric else float(value or 0) if c in real else value
-            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+def print_stream(r, out):
+    out.write("  %s -> %s  %s (reset by %s)\n    %s\n" % (r["client"], r["server"], r["verdict"], r["reset_by"],
+                                                          r["reason"]))
+    if r["evidence_file"]:
+        out.write("    wireshark -r %s -g %s\n" % (shlex.quote(r["evidence_file"]), r["evidence_frame"]))
 
 
-def print_summary(rows, problems, show_all, out):
-    verdicts = collections.Counter(r["verdict"] for r in rows)
-    sets = len({r["capture_set"] for r in rows})
-    out.write("%d streams in %d capture sets\n" % (len(rows), sets))
+def print_summary(verdicts, sets, problems, out):
+    out.write("%d streams in %d capture sets\n" % (sum(verdicts.values()), sets))
     for verdict, count in sorted(verdicts.items(), key=lambda kv: (-kv[1], kv[0])):
         out.write("  %-20s %d\n" % (verdict, count))
-    listed = [r for r in rows if show_all or r["verdict"] not in NOT_FAILURES]
-    if listed:
-        out.write("\n%s:\n" % ("Streams" if show_all else "Failed streams"))
-        for r in listed:
-            out.write("  %s -> %s  %s (reset by %s)\n    %s\n" % (r["client"], r["server"], r["verdict"],
-                                                              r["reset_by"], r["reason"]))
-            if r["evidence_file"]:
-                out.write("    wireshark -r %s -g %s\n" % (shlex.quote(r["evidence_file"]), r["evidence_frame"]))
     for problem in problems:
         out.write("problem: %s\n" % problem)
 
 
+def print_batch(rows, problems, show_all, out):
+    verdicts = collections.Counter(r["verdict"] for r in rows)
+    print_summary(verdicts, len({r["capture_set"] for r in rows}), [], out)
+    listed = [r for r in rows if show_all or r["verdict"] not in NOT_FAILURES]
+    if listed:
+        out.write("\n%s:\n" % ("Streams" if show_all else "Failed streams"))
+        for r in listed:
+            print_stream(r, out)
+    for problem in problems:
+        out.write("problem: %s\n" % problem)
+
+
+def open_outputs(args):
+    return Outputs(tsv=args.tsv, json_path=args.json, ecs_path=args.ecs, db=args.db, report=args.report)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        outputs = open_outputs(args)  # before the scan: an output that cannot be written stops it at once
+    except (OSError, ImportError, sqlite3.Error) as e:
+        sys.stderr.write("tcpdiag-scan: cannot write the outputs: %s\n" % e)
+        return 2
+    if args.follow:
+        from . import follow
+        return follow.run(args.follow, outputs, args.all, sys.stdout, sys.stderr)
     rows, problems = scan(args.paths, args.jobs)
-    if args.tsv:
-        write_tsv(args.tsv, rows)
-    if args.json:
-        write_json(args.json, rows)
-    if args.db:
-        from . import database
-        database.write(args.db, rows, problems)
-    if args.report:
-        from . import report
-        report.write_report(args.report, rows, problems)
-    if args.ecs:
-        from . import ecs
-        ecs.write_bulk(args.ecs, rows)
-    print_summary(rows, problems, args.all, sys.stdout)
+    outputs.add(rows)
+    outputs.close(problems)
+    print_batch(rows, problems, args.all, sys.stdout)
     return 1 if problems and not rows else 0

@@ -114,9 +114,15 @@ def document_id(row):
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
+def bulk_lines(row):
+    """The action line and the document of one stream, each ending in a newline. The action names
+    no _index, so the URL chooses the index."""
+    return (json.dumps({"index": {"_id": document_id(row)}}) + "\n" +
+            json.dumps(document(row), ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
 def write_bulk(path, rows):
-    """NDJSON for POST INDEX/_bulk: the action names no _index, so the URL chooses the index."""
+    """NDJSON for POST INDEX/_bulk."""
     with open(path, "w", encoding="utf-8") as out:
         for row in rows:
-            out.write(json.dumps({"index": {"_id": document_id(row)}}) + "\n")
-            out.write(json.dumps(document(row), ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(bulk_lines(row))

@@ -38,6 +38,12 @@ def ring_key(path):
     return (os.path.dirname(os.path.abspath(path)), match.group("prefix"), match.group("suffix"))
 
 
+def set_name(key):
+    """A ring set's name, from its ring_key: FOLDER/PREFIX_*SUFFIX."""
+    folder, prefix, suffix = key
+    return os.path.join(folder, prefix + "_*" + suffix)
+
+
 def ring_number(path):
     return int(RING_NAME.match(os.path.basename(path)).group("number"))
 
@@ -51,9 +57,9 @@ def group(results, shares_connection):
         key = ring_key(r.path)
         (rings.setdefault(key, []) if key else loose).append(r)
     sets = []
-    for (folder, prefix, suffix), members in sorted(rings.items()):
+    for key, members in sorted(rings.items()):
         members.sort(key=lambda r: ring_number(r.path))
-        sets.append((os.path.join(folder, prefix + "_*" + suffix), members))
+        sets.append((set_name(key), members))
     loose.sort(key=lambda r: (r.first_time is None, r.first_time or 0.0, r.path))
     current = []
     for r in loose:

@@ -37,11 +37,11 @@ class Piece:
         return "S" in self.row["history"]
 
     def unanswered_handshake(self):
-        """Only the client's SYNs so far, no answer from the server (history letters of the server
-        are lower case; an ICMP error does not stop the client's retries): a later SYN on the same
-        endpoints is the same attempt resent, as Wireshark numbers its streams."""
+        """Only the client's SYN and its retransmissions so far (history S, T), perhaps with ICMP
+        errors (I; they do not stop the client's retries), nothing from the server: a later SYN
+        on the same endpoints is the same attempt resent, as Wireshark numbers its streams."""
         history = self.row["history"]
-        return self.row["stage"] == "handshake" and not any(c.islower() for c in history)
+        return history.startswith("S") and set(history) <= {"S", "T", "I"}
 
     def may_continue(self, file_end):
         """It may go on in a later file: open at its file's end, or closed just before it."""
@@ -59,15 +59,21 @@ def may_join_others(row, file_start, file_end):
     return file_start is not None and float(row["start_time"]) <= file_start + SYN_RETRIES_S
 
 
-def chain_pieces(files):
-    """Links the pieces of consecutive files (each a (rows, file_end) pair, in time order) into
-    chains, one per connection: lists of pieces in file order."""
-    chains = []
-    open_by_pair = {}  # pair -> the chain whose latest piece may continue
-    for index, (rows, file_end) in enumerate(files):
+class Chainer:
+    """Links the pieces of consecutive files, given one file at a time in time order, into chains,
+    one per connection: lists of pieces in file order."""
+
+    def __init__(self):
+        self.open_by_pair = {}  # pair -> the chain whose latest piece may continue
+        self.files = 0
+
+    def add_file(self, rows, file_end):
+        """The chains the file's rows start or carry on, in the rows' order (a chain once)."""
+        index, touched = self.files, []
+        self.files += 1
         for row in rows:
             piece = Piece(index, row)
-            previous = open_by_pair.get(piece.pair)
+            previous = self.open_by_pair.get(piece.pair)
             continues = previous is not None and previous[-1].file_index < index and (
                 not piece.opens_connection() or previous[-1].unanswered_handshake())
             if continues:
@@ -75,11 +81,27 @@ def chain_pieces(files):
                 previous.append(piece)
             else:
                 piece.chain = [piece]
-                chains.append(piece.chain)
+            touched.append(piece.chain)
             if piece.may_continue(file_end):
-                open_by_pair[piece.pair] = piece.chain
-            elif open_by_pair.get(piece.pair) is piece.chain:
-                del open_by_pair[piece.pair]
+                self.open_by_pair[piece.pair] = piece.chain
+            elif self.open_by_pair.get(piece.pair) is piece.chain:
+                del self.open_by_pair[piece.pair]
+        return touched
+
+    def is_open(self, chain):
+        return self.open_by_pair.get(chain[0].pair) is chain
+
+    def close(self, chain):
+        """The chain is judged: a later piece on its endpoints starts a chain of its own."""
+        if self.is_open(chain):
+            del self.open_by_pair[chain[0].pair]
+
+
+def chain_pieces(files):
+    """The chains of a whole set (each file a (rows, file_end) pair, in time order)."""
+    chainer, chains = Chainer(), []
+    for index, (rows, file_end) in enumerate(files):
+        chains.extend(c for c in chainer.add_file(rows, file_end) if c[0].file_index == index)
     return chains
 
 

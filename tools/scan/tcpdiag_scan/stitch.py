@@ -9,7 +9,7 @@ import re
 import tempfile
 
 from . import cut, tools
-from .pieces import chain_pieces, needs_stitching
+from .pieces import chain_pieces, may_join_others, needs_stitching
 
 
 class FileResult:
@@ -24,6 +24,16 @@ class FileResult:
         self.rows = rows
         self.warning = warning
         self.frames = frames or {}
+
+
+def analyse_file(path):
+    """One file on its own: its span, its streams table and the frames of its streams that may
+    span files (memory goes with those streams only); raises tools.ToolError."""
+    packets, first, last = tools.capture_span(path)
+    rows, frames, warning = tools.streams_and_frames(path)
+    keys = {(r["transport"], int(r["stream"])) for r in rows if may_join_others(r, first, last)}
+    kept = {k: v for k, v in frames.items() if k in keys}
+    return FileResult(path, packets, first, last, rows, warning, kept)
 
 
 class Origins:
@@ -85,23 +95,34 @@ def analyse_set(set_name, files, workdir=None):
     """The streams of a set (a list of FileResult in time order): the table's rows with
     capture_set, first_file, last_file, evidence_file and evidence_frame added, in order of each
     stream's first packet."""
-    last_index = len(files) - 1
     chains = chain_pieces([(f.rows, f.last_time) for f in files])
-    rows = []
-    stitched = [c for c in chains if needs_stitching(c, last_index)]
-    stitched_ids = {id(c) for c in stitched}
-    for chain in chains:
-        if id(chain) not in stitched_ids:
-            piece = chain[0]
-            frame = int(piece.row["evidence_frame"] or 0)
-            rows.append(_out_row(piece.row, set_name, files, piece.file_index, piece.file_index,
-                                 _file_frame(files, piece.file_index, frame)))
-    if stitched:
-        with tempfile.TemporaryDirectory(prefix="tcpdiag-scan-", dir=workdir) as tmp:
-            rows.extend(_stitch(set_name, files, stitched, tmp))
+    rows = rows_of_chains(set_name, files, chains, workdir)
     rows.sort(key=lambda r: (float(r["start_time"]), r["first_file"], int(r["stream"])))
     for number, row in enumerate(rows):
         row["stream"] = str(number)
+    return rows
+
+
+def out_row_of_piece(set_name, files, piece, last_index):
+    """The row of a connection as the file of `piece` judged it."""
+    frame = int(piece.row["evidence_frame"] or 0)
+    return _out_row(piece.row, set_name, files, piece.file_index, last_index,
+                    _file_frame(files, piece.file_index, frame))
+
+
+def rows_of_chains(set_name, files, chains, workdir=None):
+    """One row per chain, judged as `tshark -2` judges it on the set's files so far (`files`, up
+    to the last one read)."""
+    last_index = len(files) - 1
+    rows, stitched = [], []
+    for chain in chains:
+        if needs_stitching(chain, last_index):
+            stitched.append(chain)
+            continue
+        rows.append(out_row_of_piece(set_name, files, chain[0], chain[0].file_index))
+    if stitched:
+        with tempfile.TemporaryDirectory(prefix="tcpdiag-scan-", dir=workdir) as tmp:
+            rows.extend(_stitch(set_name, files, stitched, tmp))
     return rows
 
 

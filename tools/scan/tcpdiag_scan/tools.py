@@ -9,8 +9,14 @@ class ToolError(Exception):
     """A program failed on a file: the message says which and why."""
 
 
+# Set by --follow: the programs run in a session of their own, out of reach of a Ctrl-C meant
+# for the watch, which stops only once the file being read is done.
+DETACHED = False
+
+
 def _run(argv):
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=DETACHED)
     return proc.returncode, proc.stdout, proc.stderr
 
 
