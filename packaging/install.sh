@@ -5,7 +5,9 @@
 #   (~/.local/lib/wireshark/plugins/<major.minor>/epan/).
 # As root: the system plugin folder, because Wireshark running as root ignores personal folders.
 # The profile goes to <personal configuration>/profiles/tcpdiag (~/.config/wireshark/profiles/tcpdiag).
-# `install.sh --uninstall` removes both again.
+# The command tcpdiag-scan goes to ~/.local/bin (its Python package to ~/.local/lib/tcpdiag/scan);
+# as root to /usr/local/bin and /usr/local/lib/tcpdiag/scan.
+# `install.sh --uninstall` removes them again.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 profile_src="$top/packaging/profile/tcpdiag"
@@ -35,7 +37,15 @@ if [ "$folder" = Personal ]; then
   global=$(folder_of "Global Plugins:")
   [ -f "$global/epan/tcpdiag.so" ] && other="$global/epan/tcpdiag.so"
 fi
+scan_prefix="$HOME/.local"
+[ "$folder" = Global ] && scan_prefix=/usr/local
+scan_lib="$scan_prefix/lib/tcpdiag/scan"
+scan_bin="$scan_prefix/bin/tcpdiag-scan"
 if [ "${1:-}" = "--uninstall" ]; then
+  if [ -L "$scan_bin" ] && [ "$(readlink "$scan_bin")" = "$scan_lib/tcpdiag-scan" ]; then rm -f "$scan_bin"; fi
+  rm -rf "$scan_lib"
+  rmdir "$scan_prefix/lib/tcpdiag" 2>/dev/null || true
+  echo "removed $scan_bin and $scan_lib"
   if [ -n "$owner" ]; then
     echo "left $dest/tcpdiag.so: it belongs to the $owner package (dpkg -r $owner removes it)"
   else
@@ -65,3 +75,13 @@ fi
 mkdir -p "$profile"
 for f in "$profile_src"/*; do install -m 0644 "$f" "$profile/$(basename "$f")"; done
 echo "installed the tcpdiag profile into $profile (wireshark -C tcpdiag, or pick it in the status bar)"
+# tcpdiag-scan: the program and its package (Python sources and the report's template), linked
+# into bin so that it finds its package through the link.
+rm -rf "$scan_lib"
+mkdir -p "$scan_lib/tcpdiag_scan/templates" "$(dirname "$scan_bin")"
+install -m 0755 "$top/tools/scan/tcpdiag-scan" "$scan_lib/tcpdiag-scan"
+install -m 0644 "$top"/tools/scan/tcpdiag_scan/*.py "$scan_lib/tcpdiag_scan/"
+install -m 0644 "$top"/tools/scan/tcpdiag_scan/templates/* "$scan_lib/tcpdiag_scan/templates/"
+ln -sfn "$scan_lib/tcpdiag-scan" "$scan_bin"
+echo "installed $scan_bin"
+case ":$PATH:" in *":$(dirname "$scan_bin"):"*) ;; *) echo "note: $(dirname "$scan_bin") is not on your PATH" ;; esac

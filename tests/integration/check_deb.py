@@ -112,6 +112,12 @@ def main():
             column = [row.get("tcpdiag verdict", "") for row in read_columns(psml)[1]]
             if not column or not all(column):
                 problems.append("the global tcpdiag profile gives no verdict column")
+            # tcpdiag-scan on PATH from /usr/bin, reading the capture through the system plugin.
+            scan_tsv = os.path.join(work, "scan.tsv")
+            run(["tcpdiag-scan", "--tsv", scan_tsv, args.capture], env=env)
+            with open(scan_tsv) as f:
+                scanned = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+            problems += ["tcpdiag-scan: " + p for p in compare(read_expected(args.expected), scanned)]
             print("installed: tshark loads %s, %d streams, profile column values %s" % (
                 system_so, len(rows), sorted(set(column))[:4]))
         finally:
@@ -124,6 +130,9 @@ def main():
                 if not line.startswith("d") and os.path.exists(line.split()[-1].lstrip("."))]
         if left:
             problems.append("files left after dpkg -r: %s" % left)
+        if not any(line.endswith("./usr/bin/tcpdiag-scan -> ../share/tcpdiag/scan/tcpdiag-scan")
+                   for line in files.splitlines()):
+            problems.append("the package has no /usr/bin/tcpdiag-scan")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for p in problems:

@@ -15,6 +15,8 @@ from neither), install.sh must keep that copy as it is and add none, saying so w
 the system that tests/support/clean_system.sh makes (as root, the user commands as uid 65534).
 """
 import argparse
+import csv
+import io
 import os
 import re
 import shutil
@@ -66,6 +68,8 @@ def stage_tree(root, source, plugin_so):
     """install.sh expects <top>/packaging/ and <top>/build/plugins/<version>/epan/tcpdiag.so."""
     top = os.path.join(root, "top")
     shutil.copytree(os.path.join(source, "packaging"), os.path.join(top, "packaging"))
+    shutil.copytree(os.path.join(source, "tools", "scan"), os.path.join(top, "tools", "scan"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     version = os.path.basename(os.path.dirname(os.path.dirname(plugin_so)))
     epan = os.path.join(top, "build", "plugins", version, "epan")
     os.makedirs(epan)
@@ -203,6 +207,23 @@ def check_io_graphs(user, capture, path, problems, label):
     return counted
 
 
+def check_scan_command(user, scan_bin, capture, problems):
+    """tcpdiag-scan from ~/.local/bin, found on PATH, with the installed plugin: its verdicts are
+    tshark -2's."""
+    if not os.path.isfile(scan_bin):
+        problems.append("install.sh did not install %s" % scan_bin)
+        return
+    path = {"PATH": os.path.dirname(scan_bin) + ":/usr/bin:/bin"}
+    tsv = os.path.join(user.home, "scan.tsv")
+    user.run(["tcpdiag-scan", "--tsv", tsv, capture], env_extra=path)
+    with open(tsv) as f:
+        scanned = sorted((r["client"], r["server"], r["verdict"]) for r in csv.DictReader(f, delimiter="\t"))
+    out = user.run(["tshark", "-2", "-r", capture, "-q", "-z", "tcpdiag,streams,tsv"]).stdout
+    table = list(csv.DictReader(io.StringIO(out[out.find("stream\t"):]), delimiter="\t"))
+    if not scanned or scanned != sorted((r["client"], r["server"], r["verdict"]) for r in table):
+        problems.append("the installed tcpdiag-scan gives other verdicts than tshark -2: %s" % scanned)
+
+
 def global_plugin(user):
     for line in user.run(["tshark", "-G", "folders"]).stdout.splitlines():
         name, _, path = line.partition("\t")
@@ -282,6 +303,8 @@ def main():
         if plugin not in listed:
             problems.append("tshark does not load the user-installed plugin %s" % plugin)
         resolved = check_columns(user, capture, ["-C", "tcpdiag"], titles, problems, "installed profile")
+        scan_bin = os.path.join(user.home, ".local", "bin", "tcpdiag-scan")
+        check_scan_command(user, scan_bin, capture, problems)
         graphed = check_io_graphs(user, capture, os.path.join(profile, "io_graphs"), problems, "installed profile")
 
         # The zip, unpacked as Wireshark's import does, gives the same profile.
@@ -301,8 +324,10 @@ def main():
         check_io_graphs(user, capture, os.path.join(profile, "io_graphs"), problems, "imported zip")
 
         print(user.run(["sh", os.path.join(top, "packaging", "install.sh"), "--uninstall"]).stdout.strip())
-        if os.path.exists(plugin) or os.path.exists(profile):
-            problems.append("install.sh --uninstall left %s" % [p for p in (plugin, profile) if os.path.exists(p)])
+        left = [p for p in (plugin, profile, scan_bin, os.path.join(user.home, ".local", "lib", "tcpdiag"))
+                if os.path.lexists(p)]
+        if left:
+            problems.append("install.sh --uninstall left %s" % left)
         if "tcpdiag.so" in user.run(["tshark", "-G", "plugins"]).stdout:
             problems.append("tshark still loads tcpdiag after the uninstall")
         gone = user.run(["tshark", "-C", "tcpdiag", "-r", capture], check=False)
