@@ -12,6 +12,7 @@ import argparse
 import csv
 import glob
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -36,6 +37,13 @@ def split(capture, folder, prefix, how):
     for f in files:
         os.chmod(f, 0o644)
     return files
+
+
+def seconds_per_file(capture, most_files=40):
+    """An `editcap -i` interval giving at most about `most_files` files (1 s for short captures)."""
+    out = subprocess.run(["capinfos", "-T", "-r", "-u", "-S", capture], capture_output=True, text=True).stdout
+    span = float(out.split("\t")[1] or 0)
+    return max(1, math.ceil(span / most_files))
 
 
 def packets(path):
@@ -95,7 +103,7 @@ def main():
         wholes = {c: whole_streams(tshark, c) for c in args.captures}
         for capture in args.captures:
             name = os.path.basename(capture)
-            for how in (["-c", "25"], ["-c", "7"], ["-i", "1"]):
+            for how in (["-c", "25"], ["-c", "7"], ["-i", str(seconds_per_file(capture))]):
                 folder = os.path.join(work, "ring")
                 shutil.rmtree(folder, ignore_errors=True)
                 files = split(capture, folder, "ring", how)
