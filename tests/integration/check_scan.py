@@ -18,15 +18,9 @@ import shutil
 import subprocess
 import sys
 
+from checks import check, finish
 from tshark_runner import Tshark
 
-FAILURES = []
-
-
-def check(condition, message):
-    if not condition:
-        FAILURES.append(message)
-        print("FAIL: " + message)
 
 
 def split(capture, folder, prefix, how):
@@ -159,11 +153,7 @@ def main():
         check(untouched and present * 2 >= len(untouched),
               "streams before the damaged file are missing: %d of %d given" % (present, len(untouched)))
         print("ok: damaged file reported, %d streams given" % len(rows))
-    if FAILURES:
-        print("%d failures" % len(FAILURES))
-        return 1
-    print("OK")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

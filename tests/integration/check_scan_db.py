@@ -16,20 +16,13 @@ import re
 import subprocess
 import sys
 
+from checks import check, finish
 from tshark_runner import Tshark
 
-FAILURES = []
 NOT_FAILURES = {"graceful_close", "open", "incomplete"}
 REQUIRED = ("capture_set", "first_file", "last_file", "stream", "transport", "client", "server", "verdict",
             "reset_by", "cause", "stage", "start_time", "end_time", "evidence_file", "evidence_frame", "reason",
             "next_step")
-
-
-def check(condition, message):
-    if not condition:
-        FAILURES.append(message)
-        print("FAIL: " + message)
-    return condition
 
 
 def sql(db, query):
@@ -157,11 +150,7 @@ def main():
         problems = sql(db, "SELECT path, problem FROM problems")
         check(any(p["path"] == damaged for p in problems), "the damaged file is not in problems: %s" % problems)
         print("ok: %d streams, %d documented queries, %d problems" % (len(rows), len(queries), len(problems)))
-    if FAILURES:
-        print("%d failures" % len(FAILURES))
-        return 1
-    print("OK")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

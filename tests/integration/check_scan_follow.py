@@ -24,17 +24,10 @@ import subprocess
 import sys
 import time
 
+from checks import check, finish
 from tshark_runner import Tshark
 
-FAILURES = []
 NOT_FAILURES = {"graceful_close", "open", "incomplete"}
-
-
-def check(condition, message):
-    if not condition:
-        FAILURES.append(message)
-        print("FAIL: " + message)
-    return condition
 
 
 def one_packet_file(path, when):
@@ -166,11 +159,7 @@ def main():
         later = tshark.stage(args.later)
         for capture in args.captures:
             follow_one(tshark, os.path.abspath(args.scan), tshark.stage(capture), later, work)
-    if FAILURES:
-        print("%d failures" % len(FAILURES))
-        return 1
-    print("OK")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

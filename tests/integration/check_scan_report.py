@@ -42,6 +42,7 @@ import subprocess  # noqa: E402
 
 import numpy  # noqa: E402  (matplotlib's own dependency)
 
+from checks import check, finish  # noqa: E402
 from tshark_runner import Tshark  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,14 +51,6 @@ CHROMIUM = "/usr/bin/chromium"
 WIDTH, HEIGHT = 1280, 2400
 MIN_PIXELS = 300  # of a family's color, for a family with failures: a bar, not a stray pixel
 MAX_STRAY = 10  # of a family's color, for a family without: antialiased edges may hit it by chance
-FAILURES = []
-
-
-def check(condition, message):
-    if not condition:
-        FAILURES.append(message)
-        print("FAIL: " + message)
-    return condition
 
 
 def profile_families(colorfilters):
@@ -359,11 +352,7 @@ def main():
             check("No failed streams" in text, "no-failures: the page does not say there are no failed streams")
 
         check_many_at_once(tshark, scan, rows, families, work, args.save)
-    if FAILURES:
-        print("%d failures" % len(FAILURES))
-        return 1
-    print("OK")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -22,20 +22,13 @@ import os
 import subprocess
 import sys
 
+from checks import check, finish
 from tshark_runner import Tshark
 
-FAILURES = []
 # Published Community ID v1 values (the pycommunityid and Rust communityid READMEs).
 COMMUNITY_ID_VECTORS = [("tcp", ("127.0.0.1", 1234), ("10.0.0.1", 80), "1:mgRgpIZSu0KHDp/QrtcWZpkJpMU="),
                         ("tcp", ("10.0.0.1", 10), ("10.0.0.2", 20), "1:9j2Dzwrw7T9E+IZi4b4IVT66HBI="),
                         ("udp", ("192.168.1.42", 4242), ("8.8.8.8", 53), "1:vTdrngJjlP5eZ9mw9JtnKyn99KM=")]
-
-
-def check(condition, message):
-    if not condition:
-        FAILURES.append(message)
-        print("FAIL: " + message)
-    return condition
 
 
 # --- (a) the bulk file against the mapping ---------------------------------------------------
@@ -233,11 +226,7 @@ def main():
         captures = [tshark.stage(c) for c in args.captures]
         check_export(tshark, scan, mapping, verdicts, captures, work)
         check_parallel(tshark, scan, captures[:3], work)
-    if FAILURES:
-        print("%d failures" % len(FAILURES))
-        return 1
-    print("OK")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":
