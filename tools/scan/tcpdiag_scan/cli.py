@@ -3,7 +3,7 @@
 PATHs are capture files or folders of them. Files of one capture set (dumpcap's ring-buffer or
 file-set names, or files whose times follow on and which share connections) are analysed as one
 capture; independent sets run in parallel. With --follow DIR, a ring buffer still being written
-is watched and each failed stream reported as the file holding its end closes."""
+is watched and each failed stream reported once its file has closed and it is over."""
 import argparse
 import collections
 import concurrent.futures
