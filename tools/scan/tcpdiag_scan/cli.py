@@ -62,6 +62,9 @@ def scan(paths, jobs, err=sys.stderr):
     """(rows of every stream, problems): problems name each file that could not be read."""
     files = filesets.discover(paths)
     problems, results = [], []
+    for path in paths:
+        if os.path.isdir(path) and not filesets.discover([path]):
+            problems.append("%s: no capture files (%s) in it" % (path, ", ".join(filesets.CAPTURE_SUFFIXES)))
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(stitch.analyse_file, f): f for f in files}
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):

@@ -8,6 +8,7 @@ connection quiet for longer that speaks again is reported again, as a stream of 
 stops the watch after the file being analysed; the newest file of each set, still being written,
 is left for a later scan. Everything reported is in the outputs already, flushed."""
 import collections
+import os
 import signal
 import sys
 import threading
@@ -152,6 +153,10 @@ class Watch:
 
 
 def run(folder, outputs, show_all, out=sys.stdout, err=sys.stderr):
+    if not os.path.isdir(folder):
+        err.write("tcpdiag-scan: --follow %s: not a folder\n" % folder)
+        outputs.close()
+        return 2
     watch = Watch(folder, outputs, show_all, out, err)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: watch.stop.set())
