@@ -82,9 +82,12 @@ def endpoint_text(ip, port):
 def wireshark_community_ids(tshark, captures):
     """{(transport, endpoints either way round): Community ID} from Wireshark's own dissector."""
     ids = {}
+    # The hash is the protocol's own item up to 4.4, the field communityid.hash from 4.6 on.
+    known = tshark.run(["-G", "fields"]).stdout
+    hash_field = "communityid.hash" if "\tcommunityid.hash\t" in known else "communityid"
     for capture in captures:
         fields = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport", "udp.srcport", "tcp.dstport",
-                  "udp.dstport", "communityid"]
+                  "udp.dstport", hash_field]
         args = ["--enable-protocol", "communityid", "-r", tshark.stage(capture), "-Y", "(tcp || udp) && !icmp && !icmpv6",
                 "-T", "fields", "-E", "occurrence=f"] + [a for f in fields for a in ("-e", f)]
         for line in tshark.run(args).stdout.splitlines():
