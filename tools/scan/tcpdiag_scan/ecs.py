@@ -99,7 +99,7 @@ def own_fields(row):
 
 
 def document(row):
-    """One stream (a row of dicts of strings with cli.COLUMNS) as an ECS document."""
+    """One stream (a row of dicts of strings with outputs.COLUMNS) as an ECS document."""
     source, destination = split_endpoint(row["client"]), split_endpoint(row["server"])
     event = event_fields(row)
     return {"@timestamp": event["start"], "ecs": {"version": ECS_VERSION}, "event": event,

@@ -15,6 +15,7 @@ import threading
 
 from . import filesets, stitch, tools
 from .pieces import LATE_SEGMENTS_S, SYN_RETRIES_S, Chainer
+from .verdicts import is_failure
 
 POLL_S = 1.0
 
@@ -96,7 +97,7 @@ class Watch:
         self.outputs.add(rows)
         self.verdicts.update(r["verdict"] for r in rows)
         for row in rows:
-            if self.show_all or row["verdict"] not in ("graceful_close", "open", "incomplete"):
+            if self.show_all or is_failure(row["verdict"]):
                 print_stream(row, self.out)
         self.out.flush()
 

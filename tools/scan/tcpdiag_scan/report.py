@@ -49,7 +49,7 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"
 
 
 def write_report(path, rows, problems):
-    """Writes the page for the scan's rows (dicts of cli.COLUMNS, string values) and problems."""
+    """Writes the page for the scan's rows (dicts of outputs.COLUMNS, string values) and problems."""
     failures = sorted((r for r in rows if is_failure(r.get("verdict", ""))), key=_failure_time_or_zero)
     families = [f for f in FAMILY_ORDER if any(family_of(r["verdict"]) == f for r in failures)]
     context = {
