@@ -1,6 +1,6 @@
 #include "endpoint.h"
 
-#include <cstdio>
+#include <charconv>
 #include <tuple>
 
 namespace tcpdiag {
@@ -9,7 +9,15 @@ Address Address::ipv4(const uint8_t (&b)[4]) {
     return from_bytes(4, b);
 }
 
-static std::string ipv6_to_string(const std::array<uint8_t, 16> &b) {
+// Written digit by digit into the caller's string: the streams table formats two endpoints a row,
+// and snprintf for each of eight IPv6 words cost more than the rest of the row.
+static void append_number(std::string &out, unsigned value, int base = 10) {
+    char digits[12];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value, base).ptr;
+    out.append(digits, end);
+}
+
+static void append_ipv6(std::string &out, const std::array<uint8_t, 16> &b) {
     uint16_t words[8];
     for (int i = 0; i < 8; ++i) words[i] = static_cast<uint16_t>(b[2 * i] << 8 | b[2 * i + 1]);
     // RFC 5952: compress the longest run (two or more) of zero words, the first one on a tie.
@@ -23,35 +31,46 @@ static std::string ipv6_to_string(const std::array<uint8_t, 16> &b) {
         }
         i = (j == i) ? i + 1 : j;
     }
-    std::string out;
-    char part[8];
+    const size_t start = out.size();
     for (int i = 0; i < 8; ++i) {
         if (i == best_start) {
             out += "::";
             i += best_len - 1;
             continue;
         }
-        if (!out.empty() && out.back() != ':') out += ':';
-        std::snprintf(part, sizeof part, "%x", words[i]);
-        out += part;
+        if (out.size() > start && out.back() != ':') out += ':';
+        append_number(out, words[i], 16);
     }
-    return out;
+}
+
+static void append_address(std::string &out, const Address &a) {
+    if (a.family == 4) {
+        for (int i = 0; i < 4; ++i) {
+            if (i) out += '.';
+            append_number(out, a.bytes[i]);
+        }
+    } else if (a.family == 6) {
+        append_ipv6(out, a.bytes);
+    } else {
+        out += '?';
+    }
 }
 
 std::string to_string(const Address &a) {
-    if (a.family == 4) {
-        char text[16];
-        std::snprintf(text, sizeof text, "%u.%u.%u.%u", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]);
-        return text;
-    }
-    if (a.family == 6) return ipv6_to_string(a.bytes);
-    return "?";
+    std::string out;
+    append_address(out, a);
+    return out;
 }
 
 std::string to_string(const Endpoint &e) {
-    std::string host = to_string(e.address);
-    if (e.address.family == 6) host = "[" + host + "]";
-    return host + ":" + std::to_string(e.port);
+    std::string out;
+    out.reserve(48);
+    if (e.address.family == 6) out += '[';
+    append_address(out, e.address);
+    if (e.address.family == 6) out += ']';
+    out += ':';
+    append_number(out, e.port);
+    return out;
 }
 
 static bool endpoint_less(const Endpoint &a, const Endpoint &b) {

@@ -116,15 +116,27 @@ class FieldAdder {
     proto_tree *tree_;
 };
 
+// A tree nobody sees (a display filter's, a column's) keeps only the fields it was asked for,
+// wherever they hang, and Wireshark never fakes an item at the top of a tree: the tcpdiag item costs
+// a real node on every frame of both passes. It is needed only when someone sees the tree, names
+// "tcpdiag" itself, or wants real protocol items (the protocol hierarchy statistics).
+bool protocol_item_wanted(proto_tree *tree) {
+    if (PTREE_DATA(tree)->visible || !PTREE_DATA(tree)->fake_protocols) return true;
+    return proto_registrar_get_nth(ids.proto)->ref_type != HF_REF_TYPE_INDIRECT;
+}
+
 void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Shown &s, bool provisional) {
     const StreamState &st = *s.stream;
     const Diagnosis &d = s.diagnosis;
     const char *verdict = verdict_name(d.verdict);
-    proto_item *top = proto_tree_add_item(tree, ids.proto, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
-    proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
-                           st.index, provisional ? ", provisional" : "");
-    proto_tree *t = proto_item_add_subtree(top, ids.ett);
+    proto_tree *t = tree;
+    if (protocol_item_wanted(tree)) {
+        proto_item *top = proto_tree_add_item(tree, ids.proto, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(top);
+        proto_item_append_text(top, ": %s (%s stream %u%s)", verdict, st.transport == Transport::Tcp ? "tcp" : "udp",
+                               st.index, provisional ? ", provisional" : "");
+        t = proto_item_add_subtree(top, ids.ett);
+    }
     FieldAdder add(tvb, t);
     add.string(ids.hf_verdict, verdict);
     add.uint(ids.hf_stream, st.index);

@@ -3,6 +3,7 @@
 - in two passes every packet of a stream carries the stream's final verdict (as the table says),
   and `tcpdiag.verdict == "<v>"` selects exactly the packets of the streams with that verdict;
 - in a single pass the packets carry a provisional verdict;
+- the fields are the same whether or not the tcpdiag item itself is asked for;
 - -T json and -T ek carry the fields; -z expert lists the evidence; tcpdiag.evidence marks frames.
 Which packet belongs to which stream comes from Wireshark's own tcp.stream / udp.stream."""
 import argparse
@@ -61,6 +62,21 @@ def main():
                       "frame %s of %s stream %s shows %s, table says %s" % (f, key[0], key[1], pairs, verdict_of[key]))
                 check(set(r["tcpdiag.provisional"].split(",")) <= {"0", "False"},
                       "frame %s is provisional in a two-pass run" % f)
+
+        # In a tree nobody sees (a filter's, a column's) the fields are added without the tcpdiag
+        # item, unless "tcpdiag" itself is asked for: the values are the same either way, and a
+        # filter on "tcpdiag" finds every frame that shows a verdict.
+        names = ["frame.number", "tcpdiag.transport", "tcpdiag.stream", "tcpdiag.verdict", "tcpdiag.reason",
+                 "tcpdiag.evidence", "tcpdiag.failure"]
+        bare = fields(tshark, capture, names, ["-2"])
+        with_item = [{n: r[n] for n in names} for r in fields(tshark, capture, ["tcpdiag"] + names, ["-2"])]
+        differing = [a["frame.number"] for a, b in zip(bare, with_item) if a != b]
+        check(len(bare) == len(with_item) and not differing,
+              "fields differ with and without the tcpdiag item asked for, frames %s" % differing[:10])
+        shown_frames = {r["frame.number"] for r in bare if r["tcpdiag.verdict"]}
+        found = {r["frame.number"] for r in fields(tshark, capture, ["frame.number"], ["-2", "-Y", "tcpdiag"])}
+        check(shown_frames <= found,
+              "filter tcpdiag misses frames %s" % sorted(shown_frames - found, key=int)[:10])
 
         # The display filter selects exactly the packets of the streams with that verdict.
         for verdict in sorted(set(verdict_of.values())):

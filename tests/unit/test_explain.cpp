@@ -19,6 +19,27 @@ TEST_CASE("addresses print in their usual forms") {
     CHECK(to_string(Address::from_bytes(6, v6b)) == "2001:db8:0:1::1");
 }
 
+TEST_CASE("addresses print as RFC 5952 and dotted quads at their edges") {
+    const auto v6 = [](std::initializer_list<uint16_t> words) {
+        uint8_t b[16] = {};
+        int i = 0;
+        for (uint16_t w : words) {
+            b[i++] = static_cast<uint8_t>(w >> 8);
+            b[i++] = static_cast<uint8_t>(w);
+        }
+        return to_string(Address::from_bytes(6, b));
+    };
+    CHECK(v6({0, 0, 0, 0, 0, 0, 0, 0}) == "::");
+    CHECK(v6({1, 0, 0, 0, 0, 0, 0, 0}) == "1::");
+    CHECK(v6({0xffff, 0xabcd, 1, 0, 2, 3, 4, 5}) == "ffff:abcd:1:0:2:3:4:5");  // one zero word stays
+    CHECK(v6({1, 0, 0, 2, 0, 0, 3, 4}) == "1::2:0:0:3:4");                     // the first of two equal runs
+    CHECK(v6({1, 0, 0, 2, 0, 0, 0, 4}) == "1:0:0:2::4");                       // the longest run
+    const uint8_t low[4] = {0, 0, 0, 0}, high[4] = {255, 255, 255, 255};
+    CHECK(to_string(Endpoint{Address::ipv4(low), 0}) == "0.0.0.0:0");
+    CHECK(to_string(Endpoint{Address::ipv4(high), 65535}) == "255.255.255.255:65535");
+    CHECK(to_string(Address{}) == "?");
+}
+
 TEST_CASE("a refused stream's next step says to check LISTENING on that host and port") {
     Analyzer a;
     StreamBuilder s(a);
@@ -66,6 +87,23 @@ TEST_CASE("the TSV report has a header and one row per stream with the stable na
     CHECK_THAT(tsv, ContainsSubstring("\n0\ttcp\t10.0.0.1:40000\t10.0.0.2:445\trefused\tserver\t0\t0\t2\t"));
     const std::string json = streams_report(a, ReportFormat::Json);
     CHECK_THAT(json, ContainsSubstring("\"verdict\": \"refused\""));
+}
+
+TEST_CASE("the TSV report gives times to the microsecond: the duration, first and last packet") {
+    Analyzer a;
+    StreamBuilder s(a);
+    s.at(1700000000.000005).syn();    // the builder adds 10 ms a segment
+    s.after(0.25).rst(Side::Server);  // 0.26 s after the SYN
+    std::string tsv = streams_report(a, ReportFormat::Tsv);
+    tsv.pop_back();  // the row's newline
+    const std::string row = tsv.substr(tsv.find('\n') + 1);
+    CHECK_THAT(row, ContainsSubstring("\t2\t0.260000\t"));  // packets, duration
+    CHECK_THAT(row, ContainsSubstring("\t1700000000.000005\t1700000000.260005"));
+    CHECK(row.substr(row.rfind('\t') + 1) == "1700000000.260005");
+    Analyzer before_epoch;
+    StreamBuilder t(before_epoch);
+    t.at(-0.5).syn();
+    CHECK_THAT(streams_report(before_epoch, ReportFormat::Tsv), ContainsSubstring("\t-0.500000\t-0.500000\n"));
 }
 
 TEST_CASE("with Wireshark's sequence analysis off, the reason says retransmissions are unknown") {
