@@ -23,10 +23,6 @@ class ChunkedArray {
         if ((size_ & (kBlock - 1)) == 0 && (size_ >> kBlockBits) == blocks_.size()) blocks_.emplace_back(new T[kBlock]);
         (*this)[size_++] = value;
     }
-    // Appends copies of `value` until the array holds `n` elements.
-    void grow_to(size_t n, const T &value) {
-        while (size_ < n) push_back(value);
-    }
 
   private:
     std::vector<std::unique_ptr<T[]>> blocks_;

@@ -36,23 +36,30 @@ FrameNote FrameNotes::operator[](int i) const {
     return table->note_at(first + static_cast<uint32_t>(i));
 }
 
+void FrameTable::append_frame(uint32_t notes_before, uint32_t notes_after) {
+    const size_t frame = end_in_block_.size();
+    if ((frame & ((size_t{1} << kFramesPerBlockBits) - 1)) == 0) block_start_.push_back(notes_before);
+    end_in_block_.push_back(static_cast<uint16_t>(notes_after - block_start_[frame >> kFramesPerBlockBits]));
+}
+
 void FrameTable::add(uint32_t frame, const FrameNote *notes, int count) {
-    if (frame < end_.size()) return;
+    if (frame < end_in_block_.size()) return;
+    count = std::min(count, kMaxNotesPerFrame);
     // Frames in between contributed nothing: they end where the previous one did.
     const auto end = static_cast<uint32_t>(notes_.size());
-    end_.grow_to(frame, end);
+    while (end_in_block_.size() < frame) append_frame(end, end);
     for (int i = 0; i < count; ++i) {
         bool wide = false;
         notes_.push_back(pack(notes[i], wide));
         if (wide) wide_events_.emplace_back(static_cast<uint32_t>(notes_.size() - 1), notes[i].event);
     }
-    end_.push_back(static_cast<uint32_t>(notes_.size()));
+    append_frame(end, static_cast<uint32_t>(notes_.size()));
 }
 
 FrameNotes FrameTable::notes_of(uint32_t frame) const {
-    if (frame == 0 || frame >= end_.size()) return {};
-    const uint32_t begin = end_[frame - 1];
-    return {this, begin, static_cast<int>(end_[frame] - begin)};
+    if (frame == 0 || frame >= end_in_block_.size()) return {};
+    const uint32_t begin = end_of(frame - 1);
+    return {this, begin, static_cast<int>(end_of(frame) - begin)};
 }
 
 FrameNote FrameTable::note_at(uint32_t position) const {

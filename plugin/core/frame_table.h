@@ -1,8 +1,9 @@
 // What each frame contributed to which streams, kept from the first pass for the later ones (which
 // show the final verdict on every frame) and for the GUI. Frame numbers are dense and the first
-// pass meets them in order, so one offset per frame into a single array of notes is the whole
-// index: 4 bytes a frame plus 8 a note (12 for a frame of one segment), where a per-frame
-// allocation costs several times that.
+// pass meets them in order, so where each frame's notes end in a single array of notes is the
+// whole index, kept as a 2-byte count from the start of its block of 64 frames: 2 bytes a frame,
+// 4 a block, 8 a note (about 10 for a frame of one segment), where a per-frame allocation costs
+// several times that.
 #pragma once
 
 #include <cstdint>
@@ -35,12 +36,18 @@ static_assert(sizeof(PackedNote) == 8, "PackedNote must stay within 8 bytes");
 
 class FrameTable {
   public:
+    // The most notes a frame keeps (the glue makes at most a few dozen): 64 frames of them still
+    // fit the 2-byte count.
+    static constexpr int kMaxNotesPerFrame = 1023;
+
     // Records a frame's notes; a frame already recorded (or older than the last one) is ignored.
     void add(uint32_t frame, const FrameNote *notes, int count);
     FrameNotes notes_of(uint32_t frame) const;
     FrameNote note_at(uint32_t position) const;
     // The highest frame number recorded (0 for none).
-    uint32_t last_frame() const { return end_.size() == 0 ? 0 : static_cast<uint32_t>(end_.size() - 1); }
+    uint32_t last_frame() const {
+        return end_in_block_.size() == 0 ? 0 : static_cast<uint32_t>(end_in_block_.size() - 1);
+    }
 
     // Frames whose TCP could not be read, so their stream's diagnosis leaves them out.
     void mark_unread(uint32_t frame);
@@ -48,9 +55,16 @@ class FrameTable {
     uint64_t unread_count() const { return unread_.size(); }
 
   private:
-    // end_[f]: notes_.size() once frame f was recorded (32 bits: the 2^32 notes they could not
-    // count would take 32 GB here and terabytes in Wireshark).
-    ChunkedArray<uint32_t> end_;
+    static constexpr unsigned kFramesPerBlockBits = 6;
+
+    // notes_.size() once frame f was recorded (32 bits: the 2^32 notes they could not count would
+    // take 32 GB here and terabytes in Wireshark).
+    uint32_t end_of(uint32_t frame) const { return block_start_[frame >> kFramesPerBlockBits] + end_in_block_[frame]; }
+    void append_frame(uint32_t notes_before, uint32_t notes_after);
+
+    // block_start_[b]: notes_.size() before frame 64 b; end_in_block_[f]: end_of(f) less its block's start.
+    ChunkedArray<uint32_t> block_start_;
+    ChunkedArray<uint16_t> end_in_block_;
     ChunkedArray<PackedNote> notes_;
     // Events whose run or ordinal do not fit 13 bits, by position, ascending.
     std::vector<std::pair<uint32_t, FrameEvent>> wide_events_;

@@ -333,6 +333,32 @@ TEST_CASE("the frame table returns each frame's notes, with gaps and repeats han
     CHECK(table.unread_count() == 2);
 }
 
+TEST_CASE("the frame table counts each frame's notes right across its blocks of 64 frames", "[frame_table]") {
+    FrameTable table;
+    std::vector<FrameNote> notes(FrameTable::kMaxNotesPerFrame + 10);
+    for (size_t i = 0; i < notes.size(); ++i) notes[i].stream = {Transport::Tcp, static_cast<uint32_t>(i)};
+    // Frame f has f % 37 notes (none on every 37th), every fifth frame is missing, and one block
+    // of 64 frames holds the most a frame may keep in each.
+    const auto count_of = [](uint32_t f) {
+        if (f >= 256 && f < 320) return FrameTable::kMaxNotesPerFrame;  // frames 256 to 319: one block
+        return f % 5 == 0 ? 0 : static_cast<int>(f % 37);
+    };
+    for (uint32_t f = 1; f <= 700; ++f)
+        if (count_of(f)) table.add(f, notes.data(), count_of(f));
+    table.add(701, notes.data(), static_cast<int>(notes.size()));  // more than a frame keeps
+    bool all_right = true;
+    for (uint32_t f = 1; f <= 700; ++f) {
+        const FrameNotes got = table.notes_of(f);
+        all_right &= got.count == count_of(f);
+        for (int i = 0; i < got.count; ++i) all_right &= got[i].stream.index == static_cast<uint32_t>(i);
+    }
+    CHECK(all_right);
+    CHECK(table.notes_of(701).count == FrameTable::kMaxNotesPerFrame);
+    CHECK(table.notes_of(701)[FrameTable::kMaxNotesPerFrame - 1].stream.index == FrameTable::kMaxNotesPerFrame - 1);
+    CHECK(table.last_frame() == 701);
+    CHECK(table.notes_of(702).count == 0);
+}
+
 TEST_CASE("the frame table keeps every field of a note, large runs and ordinals too, across blocks", "[frame_table]") {
     FrameTable table;
     const auto note = [](uint32_t index, Transport t, FrameEventKind kind, Side side, uint16_t run, uint16_t ordinal) {
