@@ -9,7 +9,7 @@ size_t hash_of(const Address &client, const Address &server) {
 }
 }  // namespace
 
-const AddressPair *AddressPairTable::intern(const Address &client, const Address &server) {
+const AddressPair *AddressPairTable::intern_shared(const Address &client, const Address &server) {
     const size_t hash = hash_of(client, server);
     auto is_key = [&](uint32_t i) { return pairs_[i].client == client && pairs_[i].server == server; };
     const uint32_t found = index_.find(hash, is_key);

@@ -30,17 +30,74 @@ void Analyzer::start_from_quote(StreamState &st, const IcmpError &err) {
 }
 
 StreamState &Analyzer::tcp_stream(uint32_t index) {
-    if (index >= tcp_.size()) {
-        tcp_.resize(size_t{index} + 1);
-        tcp_seen_.resize(size_t{index} + 1, false);
-    }
-    StreamState &st = tcp_[index];
-    if (!tcp_seen_[index]) {
-        tcp_seen_[index] = true;
+    while (tcp_slots_.size() <= index) tcp_slots_.push_back(kUnseen);
+    const uint32_t slot = tcp_slots_[index];
+    if (slot != kUnseen && !is_brief(slot)) return full_[position(slot)];
+    full_.emplace_back();
+    StreamState &st = full_.back();
+    if (slot == kUnseen) {
         st.transport = Transport::Tcp;
         st.index = index;
+    } else {
+        expand(brief_[position(slot)], index, staging_pair_, st);
+        st.set_endpoints(st.client(), st.server(), addresses_);
+        free_briefs_.push_back(position(slot));
     }
+    tcp_slots_[index] = static_cast<uint32_t>(full_.size()) * 2;
     return st;
+}
+
+StreamState &Analyzer::stage(uint32_t index, const TcpSegment &seg) {
+    const uint32_t slot = slot_of(index);
+    if (slot != kUnseen && !is_brief(slot)) return full_[position(slot)];
+    // Only a SYN or a RST, without data, can leave a stream brief: any other goes to its full state
+    // at once (most streams, at their SYN/ACK), without passing through staging.
+    const uint16_t kind = seg.flags & (tcp_flag::kSyn | tcp_flag::kAck | tcp_flag::kRst | tcp_flag::kFin);
+    if (seg.payload_len || (kind != tcp_flag::kSyn && !(kind & tcp_flag::kRst))) return tcp_stream(index);
+    if (slot == kUnseen) {
+        staging_ = StreamState();
+        staging_.transport = Transport::Tcp;
+        staging_.index = index;
+    } else {
+        expand(brief_[position(slot)], index, staging_pair_, staging_);
+    }
+    return staging_;
+}
+
+void Analyzer::settle(uint32_t index) {
+    while (tcp_slots_.size() <= index) tcp_slots_.push_back(kUnseen);
+    uint32_t &slot = tcp_slots_[index];
+    BriefStream brief;
+    if (make_brief(staging_, brief)) {
+        if (slot == kUnseen) {
+            if (free_briefs_.empty()) {
+                brief_.emplace_back();
+                slot = static_cast<uint32_t>(brief_.size() - 1) * 2 + 1;
+            } else {
+                slot = free_briefs_.back() * 2 + 1;
+                free_briefs_.pop_back();
+            }
+        }
+        brief_[position(slot)] = brief;
+    } else {
+        // Its addresses were the staging pair's: from now on they are kept with the other streams'.
+        staging_.set_endpoints(staging_.client(), staging_.server(), addresses_);
+        if (slot != kUnseen) free_briefs_.push_back(position(slot));
+        full_.push_back(std::move(staging_));
+        slot = static_cast<uint32_t>(full_.size()) * 2;
+    }
+}
+
+FlowKey Analyzer::tcp_flow_key(uint32_t index) const {
+    constexpr uint8_t kTcp = static_cast<uint8_t>(Transport::Tcp);
+    const uint32_t slot = slot_of(index);
+    if (!is_brief(slot)) {
+        const StreamState &st = full_[position(slot)];
+        return FlowKey::of(kTcp, st.client(), st.server());
+    }
+    const BriefStream &b = brief_[position(slot)];
+    return FlowKey::of(kTcp, {Address::from_bytes(4, b.client_address.data()), b.client_port},
+                       {Address::from_bytes(4, b.server_address.data()), b.server_port});
 }
 
 StreamState *Analyzer::udp_stream(uint32_t index) {
@@ -52,35 +109,38 @@ FrameNote Analyzer::observe(const TcpSegment &seg) {
     note_observation(seg.frame, seg.time_us);
     FrameNote note{{Transport::Tcp, seg.stream}, {}};
     if (seg.stream >= observations_ * kMaxStreamsPerObservation + kStreamSlack) return note;
-    StreamState &st = tcp_stream(seg.stream);
+    StreamState &st = stage(seg.stream, seg);
+    const bool staged = &st == &staging_;
     const bool first = st.first_frame == 0;
     const bool copy = duplicates_.is_copy(seg);  // remembered even as the stream's first packet
     if (copy && !first) {
-        ++st.record_flaws().duplicates;
+        ++tcp_stream(seg.stream).record_flaws().duplicates;
         return note;
     }
     const SentBefore before(st);
     const int64_t previous_time_us = st.last_time_us;
-    note.event = update(st, seg, addresses_);
+    note.event = update(st, seg, staged ? staging_addresses_ : addresses_);
     client_waits_.observe(st, seg, before, config_);
     note_idle_gap(st, seg, previous_time_us, note.event, config_);
     segment_sizes_.observe(st, seg, note.event);
-    if (first) tcp_flows_.add(seg.stream, tcp_);
+    if (staged) settle(seg.stream);
+    if (first) tcp_flows_.add(seg.stream, [this](uint32_t index) { return tcp_flow_key(index); });
     return note;
 }
 
 bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
     note_observation(err.frame, err.time_us);
+    const auto key_of = [this](uint32_t index) { return tcp_flow_key(index); };
     if (is_packet_too_big(err.icmp_version, err.type, err.code)) {
         // Path-MTU discovery at work: no verdict of its own, but no MTU black hole either. The
         // frame belongs to the stream all the same (it shows the stream's fields; a cut of the
         // stream's frames keeps it).
         uint32_t index = err.quoted_stream;
         if (err.quoted_transport != Transport::Tcp ||
-            !(err.quoted_stream_known || tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) ||
-            index >= tcp_.size() || !tcp_seen_[index])
+            !(err.quoted_stream_known || tcp_flows_.find(err.quoted_src, err.quoted_dst, key_of, index)) ||
+            !tcp_seen(index))
             return false;
-        segment_sizes_.note_too_big(tcp_[index]);
+        segment_sizes_.note_too_big(tcp_stream(index));
         note.stream = {Transport::Tcp, index};
         note.event = FrameEvent{};
         return true;
@@ -100,17 +160,17 @@ bool Analyzer::observe(const IcmpError &err, FrameNote &note) {
     } else {
         if (!err.quoted_stream_known) {
             // A short quote leaves Wireshark without a stream number: find it by addresses and ports.
-            if (!tcp_flows_.find(err.quoted_src, err.quoted_dst, tcp_, index)) return false;
+            if (!tcp_flows_.find(err.quoted_src, err.quoted_dst, key_of, index)) return false;
         }
-        if (index < tcp_.size() && tcp_seen_[index]) {
-            st = &tcp_[index];
+        if (tcp_seen(index)) {
+            st = &tcp_stream(index);
         } else {
             // Wireshark numbered the stream from the quote alone: its only trace in the capture.
             if (!err.quoted_stream_known || index >= observations_ * kMaxStreamsPerObservation + kStreamSlack)
                 return false;
             st = &tcp_stream(index);
             start_from_quote(*st, err);
-            tcp_flows_.add(index, tcp_);
+            tcp_flows_.add(index, key_of);
         }
     }
     note.stream = {err.quoted_transport, index};
@@ -126,8 +186,14 @@ FrameNote Analyzer::observe(const UdpDatagram &dg) {
 }
 
 const StreamState *Analyzer::find(StreamRef ref) const {
-    if (ref.transport == Transport::Tcp)
-        return ref.index < tcp_.size() && tcp_seen_[ref.index] ? &tcp_[ref.index] : nullptr;
+    if (ref.transport == Transport::Tcp) {
+        const uint32_t slot = slot_of(ref.index);
+        if (slot == kUnseen) return nullptr;
+        if (!is_brief(slot)) return &full_[position(slot)];
+        Expanded &copy = expanded_[next_expanded_++ % expanded_.size()];
+        expand(brief_[position(slot)], ref.index, copy.pair, copy.stream);
+        return &copy.stream;
+    }
     auto it = udp_.find(ref.index);
     return it == udp_.end() ? nullptr : &it->second;
 }
@@ -146,15 +212,22 @@ Diagnosis Analyzer::diagnose(const StreamState &stream) const {
     return slot.diagnosis;
 }
 
-std::vector<const StreamState *> Analyzer::streams() const {
-    std::vector<const StreamState *> out;
-    for (size_t i = 0; i < tcp_.size(); ++i)
-        if (tcp_seen_[i]) out.push_back(&tcp_[i]);
+void Analyzer::for_each_stream(const std::function<void(const StreamState &)> &visit) const {
+    Expanded copy;
+    for (uint32_t i = 0; i < tcp_slots_.size(); ++i) {
+        const uint32_t slot = tcp_slots_[i];
+        if (slot == kUnseen) continue;
+        if (!is_brief(slot)) {
+            visit(full_[position(slot)]);
+            continue;
+        }
+        expand(brief_[position(slot)], i, copy.pair, copy.stream);
+        visit(copy.stream);
+    }
     std::vector<const StreamState *> udp;
     for (const auto &entry : udp_) udp.push_back(&entry.second);
     std::sort(udp.begin(), udp.end(), [](auto *a, auto *b) { return a->index < b->index; });
-    out.insert(out.end(), udp.begin(), udp.end());
-    return out;
+    for (const StreamState *st : udp) visit(*st);
 }
 
 }  // namespace tcpdiag

@@ -1,7 +1,7 @@
 #include "endpoint.h"
 
 #include <charconv>
-#include <tuple>
+#include <cstring>
 
 namespace tcpdiag {
 
@@ -73,15 +73,20 @@ std::string to_string(const Endpoint &e) {
     return out;
 }
 
+// By family, address bytes, port. The bytes are compared by memcmp, which orders unsigned bytes as
+// std::array does, at a fraction of its byte-by-byte loop: every new stream and ICMP lookup asks.
 static bool endpoint_less(const Endpoint &a, const Endpoint &b) {
-    return std::tie(a.address.family, a.address.bytes, a.port) < std::tie(b.address.family, b.address.bytes, b.port);
+    if (a.address.family != b.address.family) return a.address.family < b.address.family;
+    const int bytes = std::memcmp(a.address.bytes.data(), b.address.bytes.data(), a.address.bytes.size());
+    return bytes != 0 ? bytes < 0 : a.port < b.port;
 }
 
 FlowKey FlowKey::of(uint8_t transport, const Endpoint &a, const Endpoint &b) {
     FlowKey key;
     key.transport = transport;
-    key.low = endpoint_less(a, b) ? a : b;
-    key.high = endpoint_less(a, b) ? b : a;
+    const bool a_first = endpoint_less(a, b);
+    key.low = a_first ? a : b;
+    key.high = a_first ? b : a;
     return key;
 }
 

@@ -36,12 +36,6 @@ FrameNote FrameNotes::operator[](int i) const {
     return table->note_at(first + static_cast<uint32_t>(i));
 }
 
-void FrameTable::append_frame(uint32_t notes_before, uint32_t notes_after) {
-    const size_t frame = end_in_block_.size();
-    if ((frame & ((size_t{1} << kFramesPerBlockBits) - 1)) == 0) block_start_.push_back(notes_before);
-    end_in_block_.push_back(static_cast<uint16_t>(notes_after - block_start_[frame >> kFramesPerBlockBits]));
-}
-
 void FrameTable::add(uint32_t frame, const FrameNote *notes, int count) {
     if (frame < end_in_block_.size()) return;
     count = std::min(count, kMaxNotesPerFrame);
@@ -54,12 +48,6 @@ void FrameTable::add(uint32_t frame, const FrameNote *notes, int count) {
         if (wide) wide_events_.emplace_back(static_cast<uint32_t>(notes_.size() - 1), notes[i].event);
     }
     append_frame(end, static_cast<uint32_t>(notes_.size()));
-}
-
-FrameNotes FrameTable::notes_of(uint32_t frame) const {
-    if (frame == 0 || frame >= end_in_block_.size()) return {};
-    const uint32_t begin = end_of(frame - 1);
-    return {this, begin, static_cast<int>(end_of(frame) - begin)};
 }
 
 FrameNote FrameTable::note_at(uint32_t position) const {
@@ -76,7 +64,7 @@ void FrameTable::mark_unread(uint32_t frame) {
     if (unread_.empty() || unread_.back() < frame) unread_.push_back(frame);
 }
 
-bool FrameTable::unread(uint32_t frame) const {
+bool FrameTable::unread_in_list(uint32_t frame) const {
     return std::binary_search(unread_.begin(), unread_.end(), frame);
 }
 

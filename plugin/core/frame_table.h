@@ -42,7 +42,11 @@ class FrameTable {
 
     // Records a frame's notes; a frame already recorded (or older than the last one) is ignored.
     void add(uint32_t frame, const FrameNote *notes, int count);
-    FrameNotes notes_of(uint32_t frame) const;
+    FrameNotes notes_of(uint32_t frame) const {
+        if (frame == 0 || frame >= end_in_block_.size()) return {};
+        const uint32_t begin = end_of(frame - 1);
+        return {this, begin, static_cast<int>(end_of(frame) - begin)};
+    }
     FrameNote note_at(uint32_t position) const;
     // The highest frame number recorded (0 for none).
     uint32_t last_frame() const {
@@ -51,7 +55,7 @@ class FrameTable {
 
     // Frames whose TCP could not be read, so their stream's diagnosis leaves them out.
     void mark_unread(uint32_t frame);
-    bool unread(uint32_t frame) const;
+    bool unread(uint32_t frame) const { return !unread_.empty() && unread_in_list(frame); }
     uint64_t unread_count() const { return unread_.size(); }
 
   private:
@@ -60,7 +64,12 @@ class FrameTable {
     // notes_.size() once frame f was recorded (32 bits: the 2^32 notes they could not count would
     // take 32 GB here and terabytes in Wireshark).
     uint32_t end_of(uint32_t frame) const { return block_start_[frame >> kFramesPerBlockBits] + end_in_block_[frame]; }
-    void append_frame(uint32_t notes_before, uint32_t notes_after);
+    bool unread_in_list(uint32_t frame) const;
+    void append_frame(uint32_t notes_before, uint32_t notes_after) {
+        const size_t frame = end_in_block_.size();
+        if ((frame & ((size_t{1} << kFramesPerBlockBits) - 1)) == 0) block_start_.push_back(notes_before);
+        end_in_block_.push_back(static_cast<uint16_t>(notes_after - block_start_[frame >> kFramesPerBlockBits]));
+    }
 
     // block_start_[b]: notes_.size() before frame 64 b; end_in_block_[f]: end_of(f) less its block's start.
     ChunkedArray<uint32_t> block_start_;

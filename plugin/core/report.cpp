@@ -288,10 +288,10 @@ void write_streams_report(const Analyzer &analyzer, ReportFormat format,
     if (format == ReportFormat::Tsv) write(tsv_header(with_peer));
     if (format == ReportFormat::Json) write("[\n");
     if (format == ReportFormat::Text) write(text_header());
-    for (const StreamState *st : analyzer.streams()) {
-        if (include && !include(*st)) continue;
-        StreamRow row = make_row(analyzer, *st, format != ReportFormat::Text);
-        if (with_peer) add_peer_columns(row, two_point->path_of(*st), *two_point->correlation);
+    analyzer.for_each_stream([&](const StreamState &st) {
+        if (include && !include(st)) return;
+        StreamRow row = make_row(analyzer, st, format != ReportFormat::Text);
+        if (with_peer) add_peer_columns(row, two_point->path_of(st), *two_point->correlation);
         switch (format) {
             case ReportFormat::Tsv: write(tsv_row(row, with_peer)); break;
             case ReportFormat::Json: write((written ? ",\n" : "") + json_row(row, with_peer)); break;
@@ -301,7 +301,7 @@ void write_streams_report(const Analyzer &analyzer, ReportFormat format,
                 break;
         }
         ++written;
-    }
+    });
     if (format == ReportFormat::Json) write(written ? "\n]\n" : "]\n");
     if (format == ReportFormat::Text) {
         write(kTextRule);

@@ -103,6 +103,7 @@ struct CaptureFlaws {
     bool truncated = false;    // frames cut short by the snap length
 };
 
+// A field added to one of these blocks must be added to same_state() (brief_stream.cpp) too.
 struct StreamIncidents {
     SideIncidents side[2];  // client, server
     ClientGaveUp client_gave_up;

@@ -89,7 +89,7 @@ FrameEvent note_reset(StreamState &stream, Side s, const TcpSegment &seg) {
     mine.rst_has_ack = seg.flags & tcp_flag::kAck;
     mine.rst_in_sequence = !peer.ack_known || seg.seq == peer.highest_ack;
     // packets() counts this RST already: more than one means another segment came before it.
-    mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender == other(s);
+    mine.rst_answers_segment = stream.packets() > 1 && stream.last_sender() == other(s);
     // ...data it had sent, that is (a first ACK of its SYN alone shows no exchange): an ACK beyond
     // it is one this TCP must reset (RFC 9293 3.10.7.3), unless the RST carries on from it: the
     // capture missed the bytes that ACK acknowledged.
@@ -414,7 +414,7 @@ FrameEvent update(StreamState &stream, const TcpSegment &seg, AddressPairTable &
             }
         }
     }
-    stream.last_sender = s;
+    stream.set_last_sender(s);
     return event;
 }
 

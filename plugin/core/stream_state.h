@@ -68,8 +68,9 @@ struct SideState {
 };
 
 // One stream, as far as the capture has been read. Frame numbers are 32-bit, as in Wireshark.
+// A field added here must be added to same_state() (brief_stream.cpp) too.
 struct StreamState {
-    StreamState() : role_guessed(false), sizes_tracked(false), server_message_open(false) {}
+    StreamState() : role_guessed(false), sizes_tracked(false), server_message_open(false), last_sent_by_server(false) {}
 
     int64_t first_time_us = 0, last_time_us = 0;
     uint32_t index = 0;  // tcp.stream / udp.stream
@@ -80,9 +81,12 @@ struct StreamState {
     History history;
     Transport transport = Transport::Tcp;
     bool role_guessed : 1;
-    bool sizes_tracked : 1;           // it sent a large segment: SegmentSizeTable keeps its segment sizes
-    bool server_message_open : 1;     // the server's latest data had no PSH: more of that message follows
-    Side last_sender = Side::Client;  // who sent the previous packet
+    bool sizes_tracked : 1;        // it sent a large segment: SegmentSizeTable keeps its segment sizes
+    bool server_message_open : 1;  // the server's latest data had no PSH: more of that message follows
+    bool last_sent_by_server : 1;  // who sent the previous packet: last_sender()
+
+    Side last_sender() const { return last_sent_by_server ? Side::Server : Side::Client; }
+    void set_last_sender(Side s) { last_sent_by_server = s == Side::Server; }
 
     SideState &of(Side s) { return side[static_cast<int>(s)]; }
     const SideState &of(Side s) const { return side[static_cast<int>(s)]; }
@@ -125,6 +129,12 @@ struct StreamState {
     }
     // The addresses go to `addresses`, which must outlive the stream.
     void set_endpoints(const Endpoint &client, const Endpoint &server, AddressPairTable &addresses);
+    // The addresses are `pair`'s, which must outlive the stream.
+    void set_endpoints(const AddressPair &pair, uint16_t client_port, uint16_t server_port) {
+        addresses_ = &pair;
+        client_port_ = client_port;
+        server_port_ = server_port;
+    }
 
     // Resets, retransmissions, zero windows, ICMP errors: all zero until the first one happens.
     const SideIncidents &incidents(Side s) const;
@@ -143,6 +153,8 @@ struct StreamState {
     // For recording one: the first call allocates.
     SideIncidents &record_incidents(Side s);
     IcmpSeen &record_icmp();
+    // Whether the block of incidents was allocated: with none, every one of them is zero.
+    bool has_incidents() const { return incidents_ != nullptr; }
     // Null while nothing happened: clearing a run or a closed window then costs no allocation.
     SideIncidents *recorded_incidents(Side s);
 

@@ -197,10 +197,14 @@ int dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
     const FrameNotes notes = first_pass ? observe(tvb, tree, pinfo) : frame_table().notes_of(pinfo->num);
     if (frame_table().unread(pinfo->num)) mark_unread(tvb, pinfo, tree);
     if (notes.count == 0) return 0;
-    // Taps run after the frame's dissection: they get a copy in the packet's memory.
-    auto *record = wmem_new(pinfo->pool, FrameNotes);
-    *record = notes;
-    tap_queue_packet(ids.tap, pinfo, record);
+    const FrameNotes *record = &notes;
+    if (have_tap_listener(ids.tap)) {
+        // Taps run after the frame's dissection: they get a copy in the packet's memory (made only
+        // when one listens, as -z tcpdiag,... and the summary do; most runs have none).
+        auto *copy = wmem_new(pinfo->pool, FrameNotes);
+        *copy = notes;
+        tap_queue_packet(ids.tap, pinfo, copy);
+    }
     if (!tree || !proto_field_is_referenced(tree, ids.proto)) {
         // Nobody reads tcpdiag's tree (an invisible first-pass tree, or none in a later tshark
         // pass): skip the display work, but `-z expert` may still want the evidence.

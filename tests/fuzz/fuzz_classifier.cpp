@@ -113,12 +113,12 @@ void check(bool condition) {
 
 // What the glue does with a diagnosis: texts for the stream and for each frame that proves it.
 void explain_all(const Analyzer &analyzer, const std::vector<std::pair<uint32_t, FrameNote>> &notes) {
-    for (const StreamState *stream : analyzer.streams()) {
-        const Diagnosis d = analyzer.diagnose(*stream);
+    analyzer.for_each_stream([&analyzer](const StreamState &stream) {
+        const Diagnosis d = analyzer.diagnose(stream);
         check(d.verdict != Verdict::Undecided && d.verdict <= kLastVerdict);
-        check(!reason(*stream, d).empty());
-        next_step(*stream, d);
-    }
+        check(!reason(stream, d).empty());
+        next_step(stream, d);
+    });
     for (const auto &[frame, note] : notes) {
         const StreamState *stream = analyzer.find(note.stream);
         if (!stream) continue;
